@@ -1,0 +1,124 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+
+from annotate import formats
+from annotate.models import Annotation, Article, Label, Source
+from annotate.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
+
+
+class SpreadsheetSafeAdmin(ImportExportModelAdmin):
+    """Import/export buttons whose CSV/XLSX neutralise formulas (annotate/formats.py)."""
+
+    formats = formats.SPREADSHEET_SAFE_FORMATS
+
+
+def excerpt(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@admin.register(Source)
+class SourceAdmin(SpreadsheetSafeAdmin):
+    resource_classes = [SourceResource]
+    list_display = ["name", "domain", "article_count"]
+    search_fields = ["name", "domain", "notes"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(ordering="article_count", description="Articles")
+    def article_count(self, source):
+        return source.article_count
+
+
+@admin.register(Article)
+class ArticleAdmin(SpreadsheetSafeAdmin):
+    resource_classes = [ArticleResource]
+    list_display = ["title", "source", "published", "annotation_count", "imported_at"]
+    list_filter = ["source", "published", "language"]
+    list_select_related = ["source"]
+    search_fields = ["title", "byline", "url", "text"]
+    date_hierarchy = "published"
+    readonly_fields = ["text", "sha256", "imported_at", "original_filename"]
+    fields = ["source", "title", "byline", "published", "url", "language", "original_filename", "sha256",
+              "imported_at", "text"]  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(annotation_count=Count("annotations"))
+
+    @admin.display(ordering="annotation_count", description="Annotations")
+    def annotation_count(self, article):
+        return article.annotation_count
+
+    def has_add_permission(self, request):
+        # Articles come in through imports, which normalise and fingerprint
+        # the text; a hand-typed article would skip that.
+        return False
+
+
+@admin.register(Label)
+class LabelAdmin(SpreadsheetSafeAdmin):
+    resource_classes = [LabelResource]
+    list_display = ["swatch", "name", "slug", "shortcut", "order"]
+    list_display_links = ["name"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "slug", "description"]
+
+    @admin.display(description="Colour")
+    def swatch(self, label):
+        return format_html(
+            '<span style="display:inline-block;width:1.2em;height:1.2em;border-radius:3px;'
+            'background:{};vertical-align:middle" title="{}"></span>',
+            label.colour,
+            label.colour,
+        )
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(SpreadsheetSafeAdmin):
+    resource_classes = [AnnotationResource]
+    list_display = ["id", "article", "label", "reviewer", "layer", "span", "quote_excerpt", "created_at"]
+    list_filter = ["label", "layer", "reviewer", "article__source", "created_at"]
+    list_select_related = ["article", "label", "reviewer"]
+    search_fields = ["quote", "note", "speaker", "article__title"]
+    raw_id_fields = ["article"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["quote_in_context", "created_at", "updated_at"]
+    fields = ["article", "label", "start", "end", "quote", "quote_in_context", "note", "speaker", "evidence_url",
+              "reviewer", "layer", "created_at", "updated_at"]  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def get_queryset(self, request):
+        # list_display's quote_excerpt needs only the quote; the article text
+        # is only loaded on the change page.
+        return super().get_queryset(request).defer("article__text")
+
+    @admin.display(description="Span")
+    def span(self, annotation):
+        return f"[{annotation.start}, {annotation.end})"
+
+    @admin.display(description="Quote")
+    def quote_excerpt(self, annotation):
+        return excerpt(annotation.quote)
+
+    @admin.display(description="In context")
+    def quote_in_context(self, annotation):
+        if not annotation.pk:
+            return "—"
+        prefix, suffix = annotation.context()
+        return format_html(
+            '<div style="white-space:pre-wrap;max-width:60em">…{}<mark style="background:{}55;'
+            'outline:2px solid {}">{}</mark>{}…</div>',
+            prefix,
+            annotation.label.colour,
+            annotation.label.colour,
+            annotation.quote,
+            suffix,
+        )

@@ -1,0 +1,160 @@
+"""Annotation exports: choose the rows, pick a format, stream the bytes.
+
+The command, the site's download and (through the admin) every export use
+``AnnotationResource`` for the shape; this module only filters and encodes.
+"""
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from openpyxl import Workbook
+
+from annotate.formats import escape_formula, xlsx_safe
+from annotate.models import Annotation, Article, Label, Source
+from annotate.resources import AnnotationResource
+
+EXPORT_FORMATS = ("csv", "json", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ExportError(ValueError):
+    """A filter or format the export cannot honour; the message says which."""
+
+
+@dataclass(frozen=True)
+class AnnotationFilter:
+    source: str | None = None
+    label: str | None = None
+    reviewer: str | None = None
+    article: int | None = None
+    layer: str | None = None
+
+
+def annotations_for_export(criteria: AnnotationFilter) -> QuerySet[Annotation]:
+    """The annotations an export covers. Raises ExportError for a filter that
+    names something that does not exist, so a typo is not an empty file."""
+    queryset = Annotation.objects.all()
+    if criteria.source:
+        if not Source.objects.filter(name=criteria.source).exists():
+            raise ExportError(f"unknown source {criteria.source!r}")
+        queryset = queryset.filter(article__source__name=criteria.source)
+    if criteria.label:
+        if not Label.objects.filter(slug=criteria.label).exists():
+            raise ExportError(f"unknown label {criteria.label!r}")
+        queryset = queryset.filter(label__slug=criteria.label)
+    if criteria.reviewer:
+        if not get_user_model().objects.filter(username=criteria.reviewer).exists():
+            raise ExportError(f"unknown reviewer {criteria.reviewer!r}")
+        queryset = queryset.filter(reviewer__username=criteria.reviewer)
+    if criteria.article is not None:
+        if not Article.objects.filter(pk=criteria.article).exists():
+            raise ExportError(f"unknown article {criteria.article!r}")
+        queryset = queryset.filter(article_id=criteria.article)
+    if criteria.layer:
+        if criteria.layer not in Annotation.Layer.values:
+            raise ExportError(f"unknown layer {criteria.layer!r}; use one of {', '.join(Annotation.Layer.values)}")
+        queryset = queryset.filter(layer=criteria.layer)
+    return queryset
+
+
+def stream_annotations(queryset: QuerySet[Annotation], export_format: str) -> Iterator[bytes]:
+    """The export file of ``queryset`` in ``export_format``, as chunks of bytes."""
+    resource = AnnotationResource()
+    headers = resource.get_export_headers()
+    rows = resource.iter_export_rows(queryset)
+    if export_format == "csv":
+        return _csv_chunks(headers, rows)
+    if export_format == "json":
+        return _json_chunks(headers, rows)
+    if export_format == "xlsx":
+        return _xlsx_chunks(headers, rows)
+    raise ExportError(f"unknown format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+
+
+def export_filename(export_format: str) -> str:
+    return f"sourcemark-annotations.{export_format}"
+
+
+class _Buffer:
+    """A file-like sink the csv module writes into, drained after each batch."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def write(self, text):
+        self.parts.append(text)
+
+    def drain(self) -> bytes:
+        data = "".join(self.parts).encode("utf-8")
+        self.parts.clear()
+        return data
+
+
+def _batched(rows: Iterable[list], size: int = 1000) -> Iterator[list[list]]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _csv_chunks(headers: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+    buffer = _Buffer()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    yield buffer.drain()
+    for batch in _batched(rows):
+        writer.writerows([[escape_formula(cell) for cell in row] for row in batch])
+        yield buffer.drain()
+
+
+def _json_chunks(headers: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+    first = True
+    for batch in _batched(rows):
+        parts = [json.dumps(dict(zip(headers, row, strict=True)), ensure_ascii=False) for row in batch]
+        prefix = "[\n" if first else ",\n"
+        first = False
+        yield (prefix + ",\n".join(parts)).encode("utf-8")
+    yield b"[]\n" if first else b"\n]\n"
+
+
+def _xlsx_chunks(headers: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+    # XLSX is a zip and cannot be written front to back; openpyxl's
+    # write-only mode keeps rows on disk, and the finished file is streamed.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("annotations")
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([xlsx_safe(cell) for cell in row])
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+        handle.seek(0)
+        while chunk := handle.read(1 << 16):
+            yield chunk
+
+
+def annotations_dataset(queryset: QuerySet[Annotation]):
+    """A tablib Dataset of the export, for importing code that wants one."""
+    return AnnotationResource().export(queryset=queryset)
+
+
+def read_export(data: bytes, export_format: str) -> list[dict]:
+    """Parse an export back into dicts (tests and tools)."""
+    if export_format == "json":
+        return json.loads(data.decode("utf-8"))
+    if export_format == "csv":
+        return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    raise ExportError(f"cannot read {export_format!r}")

@@ -1,0 +1,66 @@
+"""File formats for spreadsheets, with formula injection neutralised.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return is
+run as a formula by Excel, LibreOffice and Google Sheets. We prefix such a
+cell with an apostrophe, and also any cell that already consists of
+apostrophes followed by such a character, so that the escape can be undone
+exactly: ``unescape_formula(escape_formula(v)) == v`` for every string. Our
+own CSV/XLSX imports undo it, so a round trip loses nothing. JSON is not a
+spreadsheet format and is written as is.
+"""
+
+from import_export.formats import base_formats
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value):
+    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+def xlsx_safe(value):
+    """Escape formulas and replace the control characters XLSX cannot hold."""
+    value = escape_formula(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
+    return value
+
+
+def _map_dataset(dataset, func):
+    """A copy of a tablib Dataset with ``func`` applied to every cell."""
+    copy = dataset.__class__(headers=dataset.headers, title=dataset.title)
+    for row in dataset:
+        copy.append([func(cell) for cell in row])
+    return copy
+
+
+class CSV(base_formats.CSV):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(_map_dataset(dataset, escape_formula), **kwargs)
+
+    def create_dataset(self, in_stream, **kwargs):
+        return _map_dataset(super().create_dataset(in_stream, **kwargs), unescape_formula)
+
+
+class XLSX(base_formats.XLSX):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(_map_dataset(dataset, xlsx_safe), **kwargs)
+
+    def create_dataset(self, in_stream, **kwargs):
+        return _map_dataset(super().create_dataset(in_stream, **kwargs), unescape_formula)
+
+
+class JSON(base_formats.JSON):
+    pass
+
+
+SPREADSHEET_SAFE_FORMATS = [CSV, XLSX, JSON]

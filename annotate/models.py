@@ -1,0 +1,153 @@
+"""Sourcemark's tables. Invariants that a database can hold are constraints
+here; the ones it cannot (a quote matching another table's text) are checked
+by ``offsets.validate_span`` from ``Annotation.clean``, which every write path
+calls through ``full_clean``."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from annotate import offsets
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
+shortcut_validator = RegexValidator(r"^[A-Z0-9]$", "Use one capital letter or digit.")
+
+
+class Source(models.Model):
+    name = models.CharField(max_length=200, unique=True, help_text="The outlet, as its readers know it.")
+    homepage = models.URLField(blank=True, help_text="The outlet's home page, if known.")
+    domain = models.CharField(max_length=253, blank=True, help_text="e.g. cnn.com; used to match imported URLs.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Article(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(max_length=500)
+    byline = models.CharField(max_length=300, blank=True)
+    published = models.DateField(null=True, blank=True, help_text="Empty when the text does not say.")
+    url = models.URLField(max_length=2000, blank=True)
+    language = models.CharField(max_length=16, default="en", help_text="BCP 47 tag, e.g. en, de, zh-Hans.")
+    text = models.TextField(help_text="Normalised once at import (NFC, LF line ends) and never changed.")
+    sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    original_filename = models.CharField(max_length=255, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-published", "title", "id"]
+        indexes = [
+            models.Index(fields=["published"], name="article_published_idx"),
+            models.Index(fields=["source", "published"], name="article_source_published_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="article_text_not_empty"),
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="article_sha256_hex"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @staticmethod
+    def fingerprint(text: str) -> str:
+        """SHA-256 of the normalised text: the article's identity across imports."""
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def clean(self):
+        if self.text != offsets.normalise_text(self.text):
+            raise ValidationError({"text": "Text must be normalised (NFC, LF line ends, no BOM) before saving."})
+        if not self.text.strip():
+            raise ValidationError({"text": "The article has no text."})
+        self.sha256 = self.fingerprint(self.text)
+
+
+class Label(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=50, unique=True, help_text="Stable name used in exports.")
+    colour = models.CharField(max_length=7, validators=[colour_validator], default="#888888")
+    shortcut = models.CharField(
+        max_length=1,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[shortcut_validator],
+        help_text="The key that applies this label in the review workspace.",
+    )
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Annotation(models.Model):
+    class Layer(models.TextChoices):
+        REVIEWER = "reviewer", "Reviewer"
+        CONSENSUS = "consensus", "Consensus"
+
+    # Deleting an article removes its spans (the admin lists them first);
+    # labels and users in use cannot be deleted, so no span vanishes by accident.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
+    start = models.PositiveIntegerField(help_text="First code point of the span (inclusive).")
+    end = models.PositiveIntegerField(help_text="Code point after the span (exclusive).")
+    quote = models.TextField(help_text="Exactly text[start:end].")
+    note = models.TextField(blank=True)
+    speaker = models.CharField(max_length=300, blank=True, help_text="Who is quoted, for quotes.")
+    evidence_url = models.URLField(max_length=2000, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
+    layer = models.CharField(max_length=16, choices=Layer.choices, default=Layer.REVIEWER)
+    # Plain defaults rather than auto_now(_add), so an import can restore the
+    # original times; services set updated_at on every change.
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article_id", "start", "end", "id"]
+        indexes = [
+            models.Index(fields=["article", "start", "end"], name="annotation_article_pos_idx"),
+            models.Index(fields=["article", "layer", "reviewer"], name="annotation_article_layer_idx"),
+            models.Index(fields=["created_at"], name="annotation_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="annotation_start_before_end"),
+            # The quote is the span's text, so its length is the span's length
+            # (code points on both PostgreSQL and SQLite).
+            models.CheckConstraint(
+                condition=Q(end=F("start") + Length("quote")), name="annotation_quote_length_matches"
+            ),
+            models.CheckConstraint(condition=Q(layer__in=["reviewer", "consensus"]), name="annotation_layer_valid"),
+            models.UniqueConstraint(
+                fields=["article", "layer", "reviewer", "label", "start", "end"],
+                name="annotation_unique_span",
+                violation_error_message="This reviewer already marked this span with this label.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label_id}:{self.start}-{self.end}"
+
+    def clean(self):
+        if self.article_id is None:
+            return
+        try:
+            offsets.validate_span(self.article.text, self.start, self.end, self.quote)
+        except offsets.SpanError as error:
+            raise ValidationError({error.field if error.field in ("start", "end", "quote") else "quote": str(error)})
+
+    def context(self) -> tuple[str, str]:
+        """(prefix, suffix) around the quote; loads the article's text."""
+        return offsets.quote_context(self.article.text, self.start, self.end)

@@ -1,0 +1,113 @@
+"""Text normalisation and span arithmetic: the one place that decides what an
+offset means.
+
+An annotation is ``[start, end)`` in Unicode code points of the article's
+stored, normalised text, plus ``quote == text[start:end]``. Python strings are
+indexed by code point, so on the server the arithmetic is plain slicing; the
+browser counts UTF-16 code units, and the two converters below translate.
+
+Nothing here touches the ORM: every function takes and returns plain values.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+CONTEXT_WIDTH = 32
+
+
+class SpanError(ValueError):
+    """A span that does not fit its text. ``field`` names the offending input."""
+
+    def __init__(self, message: str, *, field: str = "span"):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_text(text: str) -> str:
+    """The stored form of an article: BOM stripped, CRLF/CR as LF, Unicode NFC.
+
+    Idempotent: ``normalise_text(normalise_text(t)) == normalise_text(t)``.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def validate_span(text: str, start, end, quote: str | None = None) -> None:
+    """Raise SpanError unless ``0 <= start < end <= len(text)`` and, when a
+    quote is given, ``text[start:end] == quote``."""
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpanError(f"{name} must be a whole number, got {value!r}", field=name)
+    if start < 0:
+        raise SpanError(f"start {start} is negative", field="start")
+    if end > len(text):
+        raise SpanError(f"end {end} is past the end of the text ({len(text)} characters)", field="end")
+    if start >= end:
+        raise SpanError(f"start {start} must be before end {end}", field="end")
+    if quote is not None and text[start:end] != quote:
+        raise SpanError(
+            f"quote {_excerpt(quote)!r} does not match the text at [{start}, {end}), "
+            f"which reads {_excerpt(text[start:end])!r}",
+            field="quote",
+        )
+
+
+def quote_context(text: str, start: int, end: int, width: int = CONTEXT_WIDTH) -> tuple[str, str]:
+    """The up-to-``width`` code points before and after a span (prefix, suffix)."""
+    return text[max(0, start - width) : start], text[end : end + width]
+
+
+def utf16_length(text: str) -> int:
+    """How many UTF-16 code units JavaScript's ``text.length`` reports."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def utf16_to_codepoint(text: str, utf16_offset: int) -> int:
+    """Translate a browser (UTF-16) offset into a code point offset.
+
+    Raises SpanError if the offset is out of range or falls between the two
+    halves of a surrogate pair, which no real selection can do.
+    """
+    if isinstance(utf16_offset, bool) or not isinstance(utf16_offset, int):
+        raise SpanError(f"offset must be a whole number, got {utf16_offset!r}", field="start")
+    if utf16_offset < 0:
+        raise SpanError(f"offset {utf16_offset} is negative", field="start")
+    units = 0
+    for index, char in enumerate(text):
+        if units == utf16_offset:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > utf16_offset:
+            raise SpanError(f"offset {utf16_offset} splits a character", field="start")
+    if units == utf16_offset:
+        return len(text)
+    raise SpanError(f"offset {utf16_offset} is past the end of the text", field="end")
+
+
+def codepoint_to_utf16(text: str, offset: int) -> int:
+    """Translate a code point offset into the UTF-16 offset a browser uses."""
+    return utf16_length(text[:offset])
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+def trim_span(text: str, start: int, end: int) -> Span:
+    """Shrink ``[start, end)`` past leading and trailing whitespace.
+
+    Returns an empty span (start == end) when the selection was all whitespace.
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def _excerpt(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -1,0 +1,12 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from annotate import views
+
+urlpatterns = [
+    path("", views.article_list, name="article-list"),
+    path("articles/<int:article_id>/", views.article_detail, name="article-detail"),
+    path("export/annotations/", views.export_annotations, name="export-annotations"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
