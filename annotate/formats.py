@@ -13,10 +13,17 @@ from import_export.formats import base_formats
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Exports call escape_formula on every cell; checking the first character
+# against a set first keeps the common case (plain text, numbers) cheap.
+_MAY_NEED_ESCAPE = frozenset("=+-@\t\r'")
 
 
 def escape_formula(value):
-    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_TRIGGERS):
+    if (
+        value.__class__ is str
+        and value[:1] in _MAY_NEED_ESCAPE
+        and value.lstrip("'").startswith(FORMULA_TRIGGERS)
+    ):
         return "'" + value
     return value
 
@@ -32,6 +39,13 @@ def xlsx_safe(value):
     value = escape_formula(value)
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
+    return value
+
+
+def xlsx_cell(value):
+    """A cell already escaped for formulas, made storable in XLSX."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
     return value
 
 

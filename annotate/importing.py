@@ -76,7 +76,9 @@ def decode_article_bytes(data: bytes) -> str:
         ) from None
     if "\x00" in text:
         raise ImportProblem("the file is binary, not text")
-    return text
+    # Excel's "CSV UTF-8" and Notepad start files with a BOM; left in, it
+    # would glue itself to the first CSV header or break json.loads.
+    return text.removeprefix("\ufeff")
 
 
 def first_line_title(text: str) -> str:
@@ -292,7 +294,7 @@ def import_paths(
             # record leaves none of its articles behind.
             with transaction.atomic():
                 outcomes = [
-                    (record.original_filename, article_import(record)[1])
+                    (record.original_filename, _import_record(record, path))
                     for record in _with_metadata(records_from_file(path), metadata, path, source)
                 ]
             for name, outcome in outcomes:
@@ -302,6 +304,17 @@ def import_paths(
         except OSError as error:
             report.failed.append((str(path), error.strerror or str(error)))
     return report
+
+
+def _import_record(record: ArticleRecord, path: Path) -> str:
+    """``article_import`` for one record of ``path``; a problem with a record
+    of a .json/.csv file says which record, since the file holds many."""
+    try:
+        return article_import(record)[1]
+    except ImportProblem as problem:
+        if path.suffix.lower() in (".json", ".csv"):
+            raise ImportProblem(f"{record.original_filename}: {problem}") from None
+        raise
 
 
 def _with_metadata(

@@ -28,8 +28,10 @@ def normalise_text(text: str) -> str:
 
     Idempotent: ``normalise_text(normalise_text(t)) == normalise_text(t)``.
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    # Every leading BOM, not just one: a file saved twice by a BOM-adding
+    # editor starts with two, and keeping the second would make the result
+    # non-idempotent (and refused by Article.clean).
+    text = text.lstrip("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
 

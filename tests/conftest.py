@@ -1,0 +1,92 @@
+"""The cast every test can ask for by name, and factories with defaults so a
+test sets only the fields it is about.
+
+alice and bob review, lena leads, root administers; ``client`` is the
+anonymous visitor.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from annotate import importing, services
+from annotate.models import Article, Label
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str, **extra):
+    return get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+    )
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob")
+
+
+@pytest.fixture
+def lena(db):
+    return make_user("lena")
+
+
+@pytest.fixture
+def root(db):
+    return make_user("root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def admin_client_(client, root):
+    client.force_login(root)
+    return client
+
+
+@pytest.fixture
+def labels(db):
+    """The four default labels (made by the data migration), by slug."""
+    return {label.slug: label for label in Label.objects.all()}
+
+
+def make_article(text: str = "Lukashenko met Xi in Beijing.", *, title: str = "", source: str = "Test Source", **extra):
+    record = importing.ArticleRecord(
+        text=text, title=title, source=source, original_filename=extra.pop("original_filename", ""), **extra
+    )
+    article, _ = importing.article_import(record)
+    return article
+
+
+@pytest.fixture
+def article(db):
+    return make_article()
+
+
+@pytest.fixture
+def seed_articles(db):
+    """The five seed articles, imported the way `make run` imports them."""
+    report = importing.import_paths([SEEDS], manifest=SEEDS / "manifest.csv")
+    assert not report.failed, report.failed
+    return {a.original_filename: a for a in Article.objects.all()}
+
+
+def make_annotation(article, label, reviewer, *, quote: str | None = None, start=None, end=None, **extra):
+    """A span on ``article``: give ``quote`` (its first occurrence) or offsets."""
+    if quote is not None and start is None:
+        start = article.text.index(quote)
+        end = start + len(quote)
+    return services.annotation_create(
+        article=article, label=label, start=start, end=end, reviewer=reviewer, quote=quote, **extra
+    )
