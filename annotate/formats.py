@@ -9,6 +9,9 @@ own CSV/XLSX imports undo it, so a round trip loses nothing. JSON is not a
 spreadsheet format and is written as is.
 """
 
+import json
+
+import tablib
 from import_export.formats import base_formats
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -19,11 +22,7 @@ _MAY_NEED_ESCAPE = frozenset("=+-@\t\r'")
 
 
 def escape_formula(value):
-    if (
-        value.__class__ is str
-        and value[:1] in _MAY_NEED_ESCAPE
-        and value.lstrip("'").startswith(FORMULA_TRIGGERS)
-    ):
+    if value.__class__ is str and value[:1] in _MAY_NEED_ESCAPE and value.lstrip("'").startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
@@ -74,7 +73,20 @@ class XLSX(base_formats.XLSX):
 
 
 class JSON(base_formats.JSON):
-    pass
+    def create_dataset(self, in_stream, **kwargs):
+        """Read a list of objects by key. tablib takes the first object's keys
+        as headers and every object's values by position, so records whose
+        keys come in another order would silently swap columns."""
+        if isinstance(in_stream, bytes):
+            in_stream = in_stream.decode(self.encoding or "utf-8-sig")
+        data = json.loads(in_stream)
+        if not (isinstance(data, list) and data and all(isinstance(item, dict) for item in data)):
+            return super().create_dataset(in_stream, **kwargs)
+        headers = list(dict.fromkeys(key for item in data for key in item))
+        dataset = tablib.Dataset(headers=headers)
+        for item in data:
+            dataset.append([item.get(header) for header in headers])
+        return dataset
 
 
 SPREADSHEET_SAFE_FORMATS = [CSV, XLSX, JSON]

@@ -24,3 +24,24 @@ class AnnotationExportForm(forms.Form):
             article=data["article"],
             layer=data["layer"] or None,
         )
+
+
+class ArticleListForm(forms.Form):
+    """Search, filter and sort for the article list; bad values are ignored
+    field by field (a stale bookmark still shows the list)."""
+
+    SORTS = {"newest": ("-published", "title", "id"), "oldest": ("published", "title", "id")}
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    source = forms.ModelChoiceField(Source.objects.all(), required=False, empty_label="All sources")
+    label = forms.ModelChoiceField(Label.objects.all(), required=False, to_field_name="slug", empty_label="Any label")
+    sort = forms.ChoiceField(choices=[("newest", "Newest first"), ("oldest", "Oldest first")], required=False)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            "query": (data.get("q") or "").strip(),
+            "source": data.get("source"),
+            "label": data.get("label"),
+            "ordering": self.SORTS[data.get("sort") or "newest"],
+        }

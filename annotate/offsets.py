@@ -9,6 +9,8 @@ browser counts UTF-16 code units, and the two converters below translate.
 Nothing here touches the ORM: every function takes and returns plain values.
 """
 
+import bisect
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -66,26 +68,48 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def utf16_to_codepoint(text: str, utf16_offset: int) -> int:
-    """Translate a browser (UTF-16) offset into a code point offset.
+class Utf16Map:
+    """Translates offsets between code points (the server) and UTF-16 code
+    units (the browser) for one text.
 
-    Raises SpanError if the offset is out of range or falls between the two
-    halves of a surrogate pair, which no real selection can do.
+    Only characters outside the Basic Multilingual Plane take two UTF-16
+    units, so a translation is the offset plus or minus the number of such
+    characters before it: one bisect into their positions, built once per
+    text. A page with 500 spans on a 50,000-character article translates
+    1,000 offsets without rescanning the text for each.
     """
-    if isinstance(utf16_offset, bool) or not isinstance(utf16_offset, int):
-        raise SpanError(f"offset must be a whole number, got {utf16_offset!r}", field="start")
-    if utf16_offset < 0:
-        raise SpanError(f"offset {utf16_offset} is negative", field="start")
-    units = 0
-    for index, char in enumerate(text):
-        if units == utf16_offset:
-            return index
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > utf16_offset:
+
+    def __init__(self, text: str):
+        self.length = len(text)
+        # Code point index of every astral character, and its UTF-16 index.
+        self._astral = [match.start() for match in _ASTRAL.finditer(text)]
+        self._astral_utf16 = [index + rank for rank, index in enumerate(self._astral)]
+        self.utf16_length = self.length + len(self._astral)
+
+    def to_utf16(self, offset: int) -> int:
+        return offset + bisect.bisect_left(self._astral, offset)
+
+    def to_codepoint(self, utf16_offset: int) -> int:
+        """Raises SpanError if the offset is out of range or falls between
+        the two halves of a surrogate pair, which no real selection can do."""
+        if isinstance(utf16_offset, bool) or not isinstance(utf16_offset, int):
+            raise SpanError(f"offset must be a whole number, got {utf16_offset!r}", field="start")
+        if utf16_offset < 0:
+            raise SpanError(f"offset {utf16_offset} is negative", field="start")
+        if utf16_offset > self.utf16_length:
+            raise SpanError(f"offset {utf16_offset} is past the end of the text", field="end")
+        before = bisect.bisect_left(self._astral_utf16, utf16_offset)
+        if before and self._astral_utf16[before - 1] + 1 == utf16_offset:
             raise SpanError(f"offset {utf16_offset} splits a character", field="start")
-    if units == utf16_offset:
-        return len(text)
-    raise SpanError(f"offset {utf16_offset} is past the end of the text", field="end")
+        return utf16_offset - before
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def utf16_to_codepoint(text: str, utf16_offset: int) -> int:
+    """Translate a browser (UTF-16) offset into a code point offset (see Utf16Map)."""
+    return Utf16Map(text).to_codepoint(utf16_offset)
 
 
 def codepoint_to_utf16(text: str, offset: int) -> int:

@@ -6,6 +6,8 @@ from annotate import views
 urlpatterns = [
     path("", views.article_list, name="article-list"),
     path("articles/<int:article_id>/", views.article_detail, name="article-detail"),
+    path("articles/<int:article_id>/annotations/", views.article_annotations, name="article-annotations"),
+    path("annotations/<int:annotation_id>/", views.annotation_detail, name="annotation-detail"),
     path("export/annotations/", views.export_annotations, name="export-annotations"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

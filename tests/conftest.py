@@ -17,6 +17,13 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The default PBKDF2 hasher takes a good part of a second per user, which
+    # made user-heavy tests the slowest in the suite; tests need no real hash.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, **extra):
     return get_user_model().objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.org", **extra

@@ -343,9 +343,7 @@ def test_a_manifest_with_a_bad_date_fails_only_that_file(tmp_path, good_file):
     report = importing.import_paths([good_file, other], manifest=manifest)
     assert report.failed == [(str(good_file), "published date '5 March 2023' is not a date like 2023-03-05")]
     assert report.created == ["other.txt"]
-    assert list(Article.objects.values_list("original_filename", "published")) == [
-        ("other.txt", dt.date(2023, 3, 5))
-    ]
+    assert list(Article.objects.values_list("original_filename", "published")) == [("other.txt", dt.date(2023, 3, 5))]
 
 
 def test_a_manifest_with_a_byte_order_mark_and_crlf_is_read(tmp_path, good_file):
@@ -452,9 +450,7 @@ def test_a_json_file_is_imported_again_without_duplicates(tmp_path):
 def test_a_csv_of_records_imports_every_row_with_multi_line_text(tmp_path):
     path = tmp_path / "batch.csv"
     path.write_bytes(
-        b"text,title,source,published\r\n"
-        b'"Line one\r\nLine two",Two lines,Reuters,2023-03-04\r\n'
-        b"Plain row,,,\r\n"
+        b'text,title,source,published\r\n"Line one\r\nLine two",Two lines,Reuters,2023-03-04\r\nPlain row,,,\r\n'
     )
     report = importing.import_paths([path])
     assert report.created == ["batch.csv#2", "batch.csv#3"]
@@ -561,9 +557,7 @@ def test_a_bad_csv_file_fails_with_its_reason(tmp_path, content, reason):
 
 def test_source_option_applies_only_to_records_without_a_source(tmp_path, good_file):
     path = tmp_path / "batch.json"
-    path.write_text(
-        json.dumps([{"text": "Has a source", "source": "Reuters"}, {"text": "Has none"}]), encoding="utf-8"
-    )
+    path.write_text(json.dumps([{"text": "Has a source", "source": "Reuters"}, {"text": "Has none"}]), encoding="utf-8")
     stdout, _, error = run_import_articles(path, good_file, "--source", "DW")
     assert error is None
     assert stdout == "Articles: 3 new, 0 updated, 0 unchanged, 0 failed.\n"

@@ -1,0 +1,64 @@
+"""Cross-cutting helpers for the JSON endpoints: one error shape, body
+parsing with clear messages, and the decorator that applies both."""
+
+import functools
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+
+MAX_JSON_BODY = 1_000_000
+
+
+class JsonError(Exception):
+    def __init__(self, message: str, *, status: int = 400, field: str | None = None, extra: dict | None = None):
+        super().__init__(message)
+        self.status, self.field, self.extra = status, field, extra or {}
+
+
+def error_response(message: str, *, status: int, field: str | None = None, extra: dict | None = None):
+    body = {"error": {"message": message, **({"field": field} if field else {}), **(extra or {})}}
+    return JsonResponse(body, status=status)
+
+
+def read_json_object(request) -> dict:
+    """The request body as a JSON object, or JsonError saying what is wrong."""
+    if len(request.body) > MAX_JSON_BODY:
+        raise JsonError(f"the request body is larger than {MAX_JSON_BODY:,} bytes", status=413)
+    try:
+        data = json.loads(request.body.decode("utf-8") or "null")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise JsonError("the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise JsonError("the request body must be a JSON object")
+    return data
+
+
+def validation_message(error: ValidationError) -> tuple[str, str | None]:
+    if hasattr(error, "message_dict"):
+        field, messages = next(iter(error.message_dict.items()))
+        return " ".join(messages), (None if field == "__all__" else field)
+    return " ".join(error.messages), None
+
+
+def json_endpoint(view):
+    """Turn JsonError, ValidationError, PermissionDenied and Http404 raised in
+    ``view`` into JSON errors of one shape: {"error": {"message", "field"?}}."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return error_response("sign in first", status=401)
+        try:
+            return view(request, *args, **kwargs)
+        except JsonError as error:
+            return error_response(str(error), status=error.status, field=error.field, extra=error.extra)
+        except ValidationError as error:
+            message, field = validation_message(error)
+            return error_response(message, status=400, field=field)
+        except PermissionDenied as error:
+            return error_response(str(error) or "you may not do that", status=403)
+        except Http404:
+            return error_response("not found", status=404)
+
+    return wrapper

@@ -1,0 +1,313 @@
+// The review workspace: select text, press a label's key (or click it), and
+// the span is saved and drawn. Undo/redo cover the reviewer's own actions.
+import * as api from "./api.js";
+import { offsetOfPoint, snapToGraphemes, trimSpan } from "./offsets.js";
+import { renderList, renderText } from "./render.js";
+
+const data = JSON.parse(document.getElementById("workspace-data").textContent);
+const textBox = document.getElementById("article-text");
+const text = textBox.textContent; // exactly the stored text
+const list = document.getElementById("annotation-list");
+const details = document.getElementById("details");
+const status = document.getElementById("status");
+const countBadge = document.getElementById("annotation-count");
+const labelsBySlug = new Map(data.labels.map((l) => [l.slug, l]));
+const labelsByKey = new Map(data.labels.filter((l) => l.shortcut).map((l) => [l.shortcut.toLowerCase(), l]));
+
+let annotations = data.annotations;
+let selectedId = null;
+const undoStack = [];
+const redoStack = [];
+
+function say(message, kind = "info") {
+  status.textContent = message;
+  status.dataset.kind = kind;
+}
+
+function redraw() {
+  renderText(textBox, text, annotations, labelsBySlug);
+  renderList(list, annotations, labelsBySlug, selectedId);
+  countBadge.textContent = String(annotations.length);
+  document.getElementById("undo").disabled = !undoStack.length;
+  document.getElementById("redo").disabled = !redoStack.length;
+}
+
+function upsert(annotation) {
+  annotations = annotations.filter((a) => a.id !== annotation.id).concat([annotation]);
+}
+
+function remove(id) {
+  annotations = annotations.filter((a) => a.id !== id);
+  if (selectedId === id) closeDetails();
+}
+
+// ---- selection → span ------------------------------------------------------
+
+function currentSpan() {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) {
+    return { error: "Select some text in the article first." };
+  }
+  const range = selection.getRangeAt(0);
+  if (!textBox.contains(range.startContainer) || !textBox.contains(range.endContainer)) {
+    return { error: "The selection must stay inside the article text." };
+  }
+  let start = offsetOfPoint(textBox, range.startContainer, range.startOffset);
+  let end = offsetOfPoint(textBox, range.endContainer, range.endOffset);
+  ({ start, end } = trimSpan(text, start, end));
+  if (start >= end) return { error: "The selection is only white space." };
+  ({ start, end } = snapToGraphemes(text, start, end));
+  return { start, end };
+}
+
+function spanBody(annotation) {
+  return {
+    label: annotation.label, start16: annotation.start16, end16: annotation.end16, quote: annotation.quote,
+    note: annotation.note || "", speaker: annotation.speaker || "", evidence_url: annotation.evidence_url || "",
+  };
+}
+
+async function markSelection(label) {
+  if (!data.can_annotate) return say("You cannot annotate this article.", "error");
+  const span = currentSpan();
+  if (span.error) return say(span.error, "error");
+  const body = { label: label.slug, start16: span.start, end16: span.end, quote: text.slice(span.start, span.end) };
+  try {
+    const created = await api.createAnnotation(data.article, body);
+    upsert(created);
+    const ref = { id: created.id, snapshot: created };
+    undoStack.push({ type: "create", ref });
+    redoStack.length = 0;
+    window.getSelection().removeAllRanges();
+    redraw();
+    say(`Marked “${shorten(created.quote)}” as ${label.name}.`);
+  } catch (error) {
+    say(error.message, "error");
+  }
+}
+
+function shorten(value) {
+  return value.length > 50 ? `${value.slice(0, 49)}…` : value;
+}
+
+// ---- undo / redo -----------------------------------------------------------
+
+async function recreate(ref) {
+  const created = await api.createAnnotation(data.article, spanBody(ref.snapshot));
+  ref.id = created.id;
+  ref.snapshot = created;
+  upsert(created);
+}
+
+async function destroy(ref) {
+  await api.deleteAnnotation(ref.id);
+  remove(ref.id);
+}
+
+async function applyChange(ref, values) {
+  const changed = await api.changeAnnotation(ref.id, values);
+  ref.snapshot = changed;
+  upsert(changed);
+}
+
+const actions = {
+  create: { undo: (e) => destroy(e.ref), redo: (e) => recreate(e.ref), name: "marking" },
+  delete: { undo: (e) => recreate(e.ref), redo: (e) => destroy(e.ref), name: "deletion" },
+  change: { undo: (e) => applyChange(e.ref, e.before), redo: (e) => applyChange(e.ref, e.after), name: "change" },
+};
+
+async function step(from, to, direction) {
+  const entry = from.pop();
+  if (!entry) return say(`Nothing to ${direction}.`);
+  try {
+    await actions[entry.type][direction](entry);
+    to.push(entry);
+    redraw();
+    if (selectedId !== null && annotations.some((a) => a.id === selectedId)) showDetails(selectedId);
+    say(`${direction === "undo" ? "Undid" : "Redid"} the ${actions[entry.type].name}.`);
+  } catch (error) {
+    from.push(entry);
+    say(error.message, "error");
+  }
+}
+
+// ---- details ---------------------------------------------------------------
+
+const refs = new Map(); // annotation id → shared ref, so undo entries follow re-creations
+
+function refFor(annotation) {
+  for (const entry of undoStack.concat(redoStack)) if (entry.ref.id === annotation.id) return entry.ref;
+  if (!refs.has(annotation.id)) refs.set(annotation.id, { id: annotation.id, snapshot: annotation });
+  return refs.get(annotation.id);
+}
+
+function closeDetails() {
+  selectedId = null;
+  details.hidden = true;
+}
+
+function showDetails(id, overlapping = []) {
+  const annotation = annotations.find((a) => a.id === id);
+  if (!annotation) return closeDetails();
+  selectedId = id;
+  const label = labelsBySlug.get(annotation.label);
+  const form = details.querySelector("form");
+  details.hidden = false;
+  details.querySelector("[data-field=label]").textContent = label.name;
+  details.querySelector("[data-field=label]").style.setProperty("--label", label.colour);
+  details.querySelector("[data-field=quote]").textContent = annotation.quote;
+  details.querySelector("[data-field=reviewer]").textContent = annotation.reviewer;
+  details.querySelector("[data-field=offsets]").textContent = `[${annotation.start}, ${annotation.end})`;
+  details.querySelector("[data-field=created]").textContent = new Date(annotation.created_at).toLocaleString();
+  details.querySelector("[data-field=updated]").textContent = new Date(annotation.updated_at).toLocaleString();
+  form.elements.label.value = annotation.label;
+  form.elements.note.value = annotation.note;
+  form.elements.speaker.value = annotation.speaker;
+  form.elements.evidence_url.value = annotation.evidence_url;
+  for (const control of form.elements) control.disabled = !annotation.can_change;
+  form.querySelector(".owner-actions").hidden = !annotation.can_change;
+  details.querySelector(".read-only-note").hidden = annotation.can_change;
+  const chooser = details.querySelector(".overlaps");
+  chooser.replaceChildren(
+    ...overlapping.filter((a) => a.id !== id).map((a) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.id = String(a.id);
+      button.textContent = `${labelsBySlug.get(a.label).name}: “${shorten(a.quote)}”`;
+      return button;
+    }),
+  );
+  chooser.parentElement.hidden = chooser.children.length === 0;
+  renderList(list, annotations, labelsBySlug, selectedId);
+}
+
+function flash(id) {
+  const marks = [...textBox.querySelectorAll("mark.hl")].filter((m) => m.dataset.ids.split(" ").includes(String(id)));
+  if (!marks.length) return;
+  marks[0].scrollIntoView({ block: "center", behavior: "smooth" });
+  for (const m of marks) {
+    m.classList.remove("flash");
+    void m.offsetWidth; // restart the animation
+    m.classList.add("flash");
+  }
+}
+
+async function saveDetails(event) {
+  event.preventDefault();
+  const annotation = annotations.find((a) => a.id === selectedId);
+  if (!annotation) return;
+  const form = event.target;
+  const after = {
+    label: form.elements.label.value, note: form.elements.note.value,
+    speaker: form.elements.speaker.value, evidence_url: form.elements.evidence_url.value,
+  };
+  const before = { label: annotation.label, note: annotation.note, speaker: annotation.speaker,
+    evidence_url: annotation.evidence_url };
+  const ref = refFor(annotation);
+  try {
+    await applyChange(ref, after);
+    undoStack.push({ type: "change", ref, before, after });
+    redoStack.length = 0;
+    redraw();
+    showDetails(ref.id);
+    say("Saved.");
+  } catch (error) {
+    say(error.message, "error");
+  }
+}
+
+async function deleteSelected() {
+  const annotation = annotations.find((a) => a.id === selectedId);
+  if (!annotation) return;
+  const ref = refFor(annotation);
+  ref.snapshot = annotation;
+  try {
+    await destroy(ref);
+    undoStack.push({ type: "delete", ref });
+    redoStack.length = 0;
+    closeDetails();
+    redraw();
+    say("Deleted. Press Ctrl+Z (or Undo) to bring it back.");
+  } catch (error) {
+    say(error.message, "error");
+  }
+}
+
+// ---- events ----------------------------------------------------------------
+
+function isTyping(target) {
+  return target instanceof HTMLElement && target.closest("input, textarea, select, [data-typing]") !== null;
+}
+
+document.addEventListener("keydown", (event) => {
+  if (isTyping(event.target)) return;
+  const key = event.key.toLowerCase();
+  if ((event.ctrlKey || event.metaKey) && key === "z") {
+    event.preventDefault();
+    step(event.shiftKey ? redoStack : undoStack, event.shiftKey ? undoStack : redoStack,
+      event.shiftKey ? "redo" : "undo");
+    return;
+  }
+  if ((event.ctrlKey || event.metaKey) && key === "y") {
+    event.preventDefault();
+    step(redoStack, undoStack, "redo");
+    return;
+  }
+  if (event.key === "Escape") {
+    closeDetails();
+    renderList(list, annotations, labelsBySlug, selectedId);
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const label = labelsByKey.get(key);
+  if (label && textBox.contains(window.getSelection()?.anchorNode ?? null)) {
+    event.preventDefault();
+    markSelection(label);
+  }
+});
+
+// The text is contenteditable only so that a caret and Shift+arrow selection
+// work from the keyboard; nothing may change it.
+for (const type of ["beforeinput", "paste", "drop", "cut"]) {
+  textBox.addEventListener(type, (event) => event.preventDefault());
+}
+
+textBox.addEventListener("click", (event) => {
+  const mark = event.target.closest("mark.hl");
+  if (!mark || !window.getSelection().isCollapsed) return;
+  const ids = mark.dataset.ids.split(" ").map(Number);
+  const overlapping = ids.map((id) => annotations.find((a) => a.id === id)).filter(Boolean);
+  showDetails(ids[0], overlapping);
+});
+
+document.getElementById("label-bar").addEventListener("mousedown", (event) => {
+  // Keep the text selection when a label button is clicked.
+  if (event.target.closest("button[data-label]")) event.preventDefault();
+});
+document.getElementById("label-bar").addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-label]");
+  if (button) markSelection(labelsBySlug.get(button.dataset.label));
+});
+document.getElementById("undo").addEventListener("click", () => step(undoStack, redoStack, "undo"));
+document.getElementById("redo").addEventListener("click", () => step(redoStack, undoStack, "redo"));
+
+list.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-id]");
+  if (!button) return;
+  const id = Number(button.dataset.id);
+  showDetails(id);
+  flash(id);
+});
+details.querySelector(".overlaps").addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-id]");
+  if (button) showDetails(Number(button.dataset.id));
+});
+details.querySelector("form").addEventListener("submit", saveDetails);
+details.querySelector("[data-action=delete]").addEventListener("click", deleteSelected);
+details.querySelector("[data-action=close]").addEventListener("click", () => {
+  closeDetails();
+  renderList(list, annotations, labelsBySlug, selectedId);
+});
+
+redraw();
+textBox.dataset.ready = "true";
