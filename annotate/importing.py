@@ -25,6 +25,8 @@ METADATA_COLUMNS = ("title", "source", "byline", "url", "published", "language")
 MANIFEST_COLUMNS = ("file", *METADATA_COLUMNS)
 RECORD_COLUMNS = ("text", *METADATA_COLUMNS, "original_filename")
 UNKNOWN = "Unknown"
+# A folder's own manifest: used when no --manifest is given, never read as articles.
+MANIFEST_NAME = "manifest.csv"
 
 
 class ImportProblem(Exception):
@@ -204,7 +206,13 @@ def find_article_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[st
     missing: list[tuple[str, str]] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and p.name != MANIFEST_NAME
+                )
+            )
         elif path.is_file():
             files.append(path)
         else:
@@ -272,6 +280,10 @@ def import_paths(
     """Import every article under ``paths``. One bad file never stops the
     others, and each article is written whole or not at all."""
     report = ImportReport()
+    paths = [Path(p) for p in paths]
+    if manifest is None:
+        found = [p / MANIFEST_NAME for p in paths if (p / MANIFEST_NAME).is_file()]
+        manifest = found[0] if len(found) == 1 else None
     files, missing = find_article_files(paths)
     report.failed.extend(missing)
     metadata: dict[str, dict[str, str]] = {}

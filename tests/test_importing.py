@@ -585,3 +585,12 @@ def test_progress_is_called_once_per_file_in_order(tmp_path):
     calls = []
     importing.import_paths([tmp_path], progress=lambda n, total, name: calls.append((n, total, name)))
     assert calls == [(1, 3, str(tmp_path / "a.txt")), (2, 3, str(tmp_path / "b.txt")), (3, 3, str(tmp_path / "c.txt"))]
+
+
+def test_a_folders_own_manifest_is_used_and_never_read_as_an_article(db):
+    report = importing.import_paths([SEEDS])
+    assert report.failed == []
+    assert len(report.created) == 5
+    article = Article.objects.get(original_filename="001_6deae3e1fc49064b.txt")
+    assert article.byline == "Victor Westerkamp"
+    assert str(article.published) == "2023-03-05"
