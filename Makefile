@@ -55,6 +55,7 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) bench/export.py
+	$(PY) bench/workspace.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
