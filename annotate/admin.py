@@ -95,6 +95,11 @@ class AnnotationAdmin(SpreadsheetSafeAdmin):
             obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
 
+    def get_export_queryset(self, request):
+        # The export's prefix/suffix and source columns need the article text
+        # and source that the changelist defers; load them in the same query.
+        return super().get_export_queryset(request).defer(None).select_related("article__source", "label", "reviewer")
+
     def get_queryset(self, request):
         # list_display's quote_excerpt needs only the quote; the article text
         # is only loaded on the change page.

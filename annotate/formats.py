@@ -22,7 +22,9 @@ _MAY_NEED_ESCAPE = frozenset("=+-@\t\r'")
 
 
 def escape_formula(value):
-    if value.__class__ is str and value[:1] in _MAY_NEED_ESCAPE and value.lstrip("'").startswith(FORMULA_TRIGGERS):
+    # isinstance rather than a class check: a str subclass (SafeString, say)
+    # reaches a spreadsheet just the same, and costs the same to test.
+    if isinstance(value, str) and value[:1] in _MAY_NEED_ESCAPE and value.lstrip("'").startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 

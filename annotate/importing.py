@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -381,8 +382,6 @@ def annotation_dataset_from_bytes(data: bytes, file_format: str):
         if not parsed:
             raise ImportProblem("the file holds no annotations")
         headers = list(dict.fromkeys(key for item in parsed for key in item))
-        import tablib
-
         dataset = tablib.Dataset(headers=headers)
         for item in parsed:
             dataset.append([item.get(h) for h in headers])
@@ -392,6 +391,11 @@ def annotation_dataset_from_bytes(data: bytes, file_format: str):
         return classes[file_format]().create_dataset(text_or_bytes)
     except ImportProblem:
         raise
+    except tablib.InvalidDimensions:
+        # tablib raises it with no message when a row is longer than the header.
+        raise ImportProblem(
+            f"cannot read the file as {file_format.upper()}: a row has more cells than the header has columns"
+        ) from None
     except Exception as error:  # tablib and openpyxl raise many kinds
         raise ImportProblem(f"cannot read the file as {file_format.upper()}: {error}") from None
 
@@ -427,6 +431,10 @@ def describe_import_errors(result) -> list[str]:
     """One line per problem of a django-import-export Result, with row numbers
     counted from the first data row (the header is not a row)."""
     problems = [f"file: {error.error}" for error in result.base_errors]
+    if problems:
+        # A file-level problem (a missing column) fails every row the same
+        # way; listing each row would bury the one line that says why.
+        return problems
     rows: dict[int, list[str]] = {}
     for number, errors in result.row_errors():
         rows.setdefault(number, []).extend(str(error.error) for error in errors)

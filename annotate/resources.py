@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
 from import_export import fields, resources, widgets
 
@@ -229,7 +229,12 @@ def _raw_chunks(queryset, chunk_size: int = 2000) -> Iterator[list[tuple]]:
     ``_render_db_timestamp`` handles the raw values.
     """
     connection = connections[queryset.db]
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        # .none() and filters like pk__in=[] compile to no SQL at all;
+        # Django's own iterators treat that as no rows, and so do we.
+        return
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):

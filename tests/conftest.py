@@ -97,3 +97,36 @@ def make_annotation(article, label, reviewer, *, quote: str | None = None, start
     return services.annotation_create(
         article=article, label=label, start=start, end=end, reviewer=reviewer, quote=quote, **extra
     )
+
+
+HITLER_QUOTE = "Lukashenko, who has a great deal of respect for Adolf Hitler"
+# Emoji (one astral code point each, two in UTF-16) before every span, a span
+# at the very start (no prefix) and one at the very end (no suffix).
+EMOJI_TEXT = "😀 Minsk 🇧🇾 says “yes” to Beijing.\nThe end."
+
+
+@pytest.fixture
+def mixed_annotations(seed_articles, labels, alice, bob, lena):
+    """Spans across three sources, every label, three reviewers, both layers,
+    and notes that a spreadsheet would run as formulas; in export order."""
+    seed_003 = seed_articles["003_c9aaef3b5bae2a7a.txt"]
+    cnn = seed_articles["002_62f2d983f655606c.txt"]
+    emoji = make_article(EMOJI_TEXT, title="Emoji first")
+    made = [
+        make_annotation(seed_003, labels["unsupported_claim"], alice, quote=HITLER_QUOTE, note="No source given."),
+        make_annotation(seed_003, labels["opinion"], bob, quote=HITLER_QUOTE, note="=SUM(A1:A2)"),
+        make_annotation(
+            cnn,
+            labels["quote"],
+            bob,
+            quote="“deep concern over the protracted armed conflict,”",
+            speaker="Xi and Lukashenko",
+            evidence_url="https://example.org/joint-statement",
+            note="-1",
+        ),
+        make_annotation(cnn, labels["fact"], lena, quote="Hong Kong (CNN)", layer="consensus", note="'=already"),
+        make_annotation(emoji, labels["fact"], alice, quote="😀 Minsk", note="line one\nline two"),
+        make_annotation(emoji, labels["opinion"], alice, quote=" says “yes”", note="@SUM(1)"),
+        make_annotation(emoji, labels["unsupported_claim"], bob, quote="The end.", note="\tstarts with a tab"),
+    ]
+    return sorted(made, key=lambda a: (a.article_id, a.start, a.end, a.pk))

@@ -428,3 +428,30 @@ def test_annotation_changelist_queries_do_not_grow_with_rows(admin_client_, labe
         response = admin_client_.get(url)
     assert response.context["cl"].result_count == 30
     assert count_queries(admin_client_, url) == with_three
+
+
+def test_annotation_export_queries_do_not_grow_with_rows(admin_client_, labels):
+    reviewers = [make_user(f"reviewer{n}") for n in range(3)]
+    make_articles(5)
+    articles = list(Article.objects.all())
+    label_list = list(Label.objects.all())
+    url = reverse("admin:annotate_annotation_export")
+    form = {"format": CSV_FORMAT, "resource": "0", "annotationresource_quote": "on",
+            "annotationresource_prefix": "on", "annotationresource_source": "on"}  # fmt: skip
+
+    def export_and_count():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client_.post(url, form)
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+        return len(queries), rows
+
+    for n in range(3):
+        make_annotation(articles[n], label_list[n], reviewers[n], start=0, end=5)
+    with_three, rows = export_and_count()
+    assert rows[0] == ["source", "quote", "prefix"]
+    assert rows[1] == ["Outlet 0", "Story", ""]
+    for n in range(3, 30):
+        make_annotation(articles[n % 5], label_list[n % 4], reviewers[n % 3], start=n // 5, end=n // 5 + 3)
+    with_thirty, rows = export_and_count()
+    assert len(rows) == 31
+    assert with_thirty == with_three
