@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import F
 
 from annotate.exporting import EXPORT_FORMATS, AnnotationFilter
 from annotate.models import Annotation, Label, Source
@@ -30,7 +31,12 @@ class ArticleListForm(forms.Form):
     """Search, filter and sort for the article list; bad values are ignored
     field by field (a stale bookmark still shows the list)."""
 
-    SORTS = {"newest": ("-published", "title", "id"), "oldest": ("published", "title", "id")}
+    # Undated articles go last in both directions, and the same on every
+    # database (PostgreSQL would put NULLs first when sorting newest first).
+    SORTS = {
+        "newest": (F("published").desc(nulls_last=True), "title", "id"),
+        "oldest": (F("published").asc(nulls_last=True), "title", "id"),
+    }
 
     q = forms.CharField(required=False, max_length=200, label="Search")
     source = forms.ModelChoiceField(Source.objects.all(), required=False, empty_label="All sources")
@@ -38,7 +44,12 @@ class ArticleListForm(forms.Form):
     sort = forms.ChoiceField(choices=[("newest", "Newest first"), ("oldest", "Oldest first")], required=False)
 
     def filters(self) -> dict:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        data = {}
+        if self.is_bound:
+            # Validation leaves cleaned_data holding just the fields that are
+            # valid, even when others are not: those are the filters to keep.
+            self.is_valid()
+            data = self.cleaned_data
         return {
             "query": (data.get("q") or "").strip(),
             "source": data.get("source"),

@@ -27,7 +27,9 @@ def read_json_object(request) -> dict:
         raise JsonError(f"the request body is larger than {MAX_JSON_BODY:,} bytes", status=413)
     try:
         data = json.loads(request.body.decode("utf-8") or "null")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the decoder's stack, which no
+        # real request has; without it the body would be a 500.
         raise JsonError("the request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise JsonError("the request body must be a JSON object")

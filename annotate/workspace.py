@@ -3,6 +3,7 @@ offsets in both units, and the create/change/delete operations behind the
 JSON endpoints (which only parse, call these, and answer)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import QuerySet
 
 from annotate import offsets, permissions, services
@@ -68,6 +69,13 @@ def _text_fields(data: dict) -> dict:
     return values
 
 
+def _codepoint_from(utf16: offsets.Utf16Map, data: dict, name: str) -> int:
+    try:
+        return utf16.to_codepoint(data.get(name))
+    except offsets.SpanError as error:
+        raise JsonError(str(error), field=name) from None
+
+
 def annotation_create_from_browser(*, article: Article, data: dict, user) -> Annotation:
     """Create a span from the browser's request: UTF-16 offsets (``start16``,
     ``end16``) or code point offsets (``start``, ``end``), and the quote the
@@ -78,10 +86,14 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
     if unknown:
         raise JsonError(f"unknown field(s): {', '.join(sorted(map(str, unknown)))}")
     label = _label_from(data.get("label"))
+    # Errors name the fields the request used, so a UTF-16 request hears
+    # about start16/end16 rather than offsets it never sent.
+    fields = {"start": "start", "end": "end"}
     if "start16" in data or "end16" in data:
+        fields = {"start": "start16", "end": "end16"}
         utf16 = offsets.Utf16Map(article.text)
-        start = utf16.to_codepoint(data.get("start16"))
-        end = utf16.to_codepoint(data.get("end16"))
+        start = _codepoint_from(utf16, data, "start16")
+        end = _codepoint_from(utf16, data, "end16")
     else:
         start, end = data.get("start"), data.get("end")
     quote = data.get("quote")
@@ -90,14 +102,23 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
     try:
         offsets.validate_span(article.text, start, end, quote)
     except offsets.SpanError as error:
-        raise JsonError(str(error), field=error.field) from None
+        raise JsonError(str(error), field=fields.get(error.field, error.field)) from None
     if Annotation.objects.filter(
         article=article, layer=Annotation.Layer.REVIEWER, reviewer=user, label=label, start=start, end=end
     ).exists():
         raise JsonError(f"you already marked this span as {label.name}", status=409)
-    return services.annotation_create(
-        article=article, label=label, start=start, end=end, quote=quote, reviewer=user, **_text_fields(data)
-    )
+    text_fields = _text_fields(data)
+    try:
+        return services.annotation_create(
+            article=article, label=label, start=start, end=end, quote=quote, reviewer=user, **text_fields
+        )
+    except (IntegrityError, ValidationError) as error:
+        # Two identical requests racing past the check above: the unique
+        # constraint (or full_clean's check of it) decides, and the loser
+        # hears the same 409 as a plain repeat.
+        if isinstance(error, ValidationError) and "__all__" not in getattr(error, "message_dict", {}):
+            raise
+        raise JsonError(f"you already marked this span as {label.name}", status=409) from None
 
 
 def annotation_change_from_browser(*, annotation: Annotation, data: dict, user) -> Annotation:
