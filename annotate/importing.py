@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,9 @@ RECORD_COLUMNS = ("text", *METADATA_COLUMNS, "original_filename")
 UNKNOWN = "Unknown"
 # A folder's own manifest: used when no --manifest is given, never read as articles.
 MANIFEST_NAME = "manifest.csv"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ImportProblem(Exception):
@@ -113,6 +117,10 @@ def prepare_article(record: ArticleRecord) -> tuple[dict, str]:
     text = offsets.normalise_text(record.text or "")
     if not text.strip():
         raise ImportProblem("the article has no text")
+    if _LONE_SURROGATE.search(text):
+        # Only reachable through JSON escapes like "\ud800": not a character,
+        # and neither UTF-8 nor PostgreSQL can store it.
+        raise ImportProblem("the text contains an unpaired surrogate (a broken \\u escape in JSON?)")
     title = (record.title or "").strip() or first_line_title(text)
     source_name = (record.source or "").strip() or UNKNOWN
     values = {

@@ -65,7 +65,8 @@ def quote_context(text: str, start: int, end: int, width: int = CONTEXT_WIDTH) -
 
 def utf16_length(text: str) -> int:
     """How many UTF-16 code units JavaScript's ``text.length`` reports."""
-    return len(text.encode("utf-16-le")) // 2
+    # surrogatepass: a lone surrogate is one unit in JavaScript too.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class Utf16Map:

@@ -594,3 +594,13 @@ def test_a_folders_own_manifest_is_used_and_never_read_as_an_article(db):
     article = Article.objects.get(original_filename="001_6deae3e1fc49064b.txt")
     assert article.byline == "Victor Westerkamp"
     assert str(article.published) == "2023-03-05"
+
+
+def test_a_json_record_with_a_lone_surrogate_is_refused_and_nothing_is_written(db, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('[{"text": "Minsk \\ud800 Beijing", "title": "Broken"}]', encoding="utf-8")
+    report = importing.import_paths([path])
+    assert report.failed == [
+        (str(path), "broken.json#1: the text contains an unpaired surrogate (a broken \\u escape in JSON?)")
+    ]
+    assert Article.objects.count() == 0

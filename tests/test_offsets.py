@@ -361,7 +361,9 @@ AWKWARD = st.sampled_from(
         "\t",
     ]
 )
-PIECES = st.one_of(AWKWARD, st.characters(), st.characters(max_codepoint=0x7F))
+# No lone surrogates: they are not characters, and the importer refuses them
+# (tests/test_importing.py), so no stored text holds one.
+PIECES = st.one_of(AWKWARD, st.characters(exclude_categories=("Cs",)), st.characters(max_codepoint=0x7F))
 RAW_TEXT = st.lists(PIECES, max_size=40).map("".join)
 NORMALISED_TEXT = RAW_TEXT.map(normalise_text)
 

@@ -41,7 +41,9 @@ export function renderText(container, text, annotations, labelsBySlug) {
 }
 
 function excerpt(text, limit = 90) {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+  // By code point, so an emoji is never cut in half.
+  const chars = Array.from(text);
+  return chars.length <= limit ? text : `${chars.slice(0, limit - 1).join("")}…`;
 }
 
 /** The side list: one button per annotation, in text order. */

@@ -27,6 +27,7 @@ function say(message, kind = "info") {
 function redraw() {
   renderText(textBox, text, annotations, labelsBySlug);
   renderList(list, annotations, labelsBySlug, selectedId);
+  markSelected();
   countBadge.textContent = String(annotations.length);
   document.getElementById("undo").disabled = !undoStack.length;
   document.getElementById("redo").disabled = !redoStack.length;
@@ -86,8 +87,10 @@ async function markSelection(label) {
   }
 }
 
-function shorten(value) {
-  return value.length > 50 ? `${value.slice(0, 49)}…` : value;
+function shorten(value, limit = 50) {
+  // By code point, so an emoji is never cut in half.
+  const chars = Array.from(value);
+  return chars.length > limit ? `${chars.slice(0, limit - 1).join("")}…` : value;
 }
 
 // ---- undo / redo -----------------------------------------------------------
@@ -144,6 +147,7 @@ function refFor(annotation) {
 function closeDetails() {
   selectedId = null;
   details.hidden = true;
+  markSelected();
 }
 
 function showDetails(id, overlapping = []) {
@@ -179,6 +183,13 @@ function showDetails(id, overlapping = []) {
   );
   chooser.parentElement.hidden = chooser.children.length === 0;
   renderList(list, annotations, labelsBySlug, selectedId);
+  markSelected();
+}
+
+function markSelected() {
+  for (const mark of textBox.querySelectorAll("mark.hl")) {
+    mark.classList.toggle("selected", mark.dataset.ids.split(" ").includes(String(selectedId)));
+  }
 }
 
 function flash(id) {
