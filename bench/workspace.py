@@ -7,6 +7,9 @@ characters) and a 50,000-character article with emoji and CJK. For each:
   * the same page over HTTP from the dev server (runserver on loopback);
   * saving a span (POST) over HTTP to the dev server, median and p95 over
     50 saves; bar: median < 30 ms.
+  * in Debian's chromium (if installed): time from navigation until the
+    workspace has drawn every highlight, and from pressing F on a selection
+    until the new highlight is drawn, median over 10 marks.
 Baseline, measured in the same run: the sign-in page, which renders a
 template but reads no article.
 
@@ -123,6 +126,53 @@ class Browserish:
         )  # fmt: skip
 
 
+def browser_timings(port, cookies, url, text) -> tuple[str, str]:
+    """(open, mark) medians in ms as drawn by chromium, or "n/a" without it."""
+    chromium = "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        return "n/a", "n/a"
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]  # fmt: skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=args)
+        context = browser.new_context()
+        context.add_cookies([{"name": k, "value": v, "domain": "127.0.0.1", "path": "/"} for k, v in cookies.items()])
+        page = context.new_page()
+        opens = []
+        for _ in range(5):
+            started = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}{url}")
+            page.wait_for_selector("#article-text[data-ready=true]")
+            opens.append((time.perf_counter() - started) * 1000)
+        marks = []
+        for number in range(10):
+            start = 5 + number * (len(text) // 11)
+            page.evaluate(
+                """([start, end]) => {
+                  const box = document.getElementById("article-text");
+                  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+                  const range = document.createRange(); let seen = 0, started = false;
+                  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                    if (!started && start <= seen + n.data.length) { range.setStart(n, start - seen); started = true; }
+                    if (end <= seen + n.data.length) { range.setEnd(n, end - seen); break; }
+                    seen += n.data.length;
+                  }
+                  box.focus(); getSelection().removeAllRanges(); getSelection().addRange(range);
+                }""",
+                [start, start + 12],
+            )
+            before = int(page.inner_text("#annotation-count"))
+            started = time.perf_counter()
+            page.keyboard.press("o")
+            page.wait_for_function(f"document.getElementById('annotation-count').textContent === '{before + 1}'")
+            marks.append((time.perf_counter() - started) * 1000)
+        browser.close()
+    return f"{statistics.median(opens):.0f}", f"{statistics.median(marks):.0f}"
+
+
 def main():
     User = get_user_model()
     reviewers = [User.objects.create_user(f"reviewer{i}", password=PASSWORD) for i in range(3)]
@@ -175,10 +225,11 @@ def main():
                 assert status in (201, 409), (status, body)
 
             save_median, save_p95 = timings(save, 50)
+            open_ms, mark_ms = browser_timings(port, browser.cookies, url, article.text)
             rows.append([
                 name, f"{len(article.text):,}", SPANS, len(queries),
                 f"{render_median:.1f}", f"{render_p95:.1f}", f"{render_median / baseline_render:.1f}x",
-                f"{http_median:.1f}", f"{save_median:.1f}", f"{save_p95:.1f}",
+                f"{http_median:.1f}", f"{save_median:.1f}", f"{save_p95:.1f}", open_ms, mark_ms,
                 "PASS" if render_median < 100 and save_median < 30 else "FAIL",
             ])  # fmt: skip
     finally:
@@ -188,7 +239,7 @@ def main():
         f"Review workspace on {connection.vendor}; baseline sign-in page: {baseline_render:.1f} ms in process, "
         f"{baseline_http:.1f} ms over HTTP (ms unless noted)",
         ["article", "chars", "spans", "queries", "render median", "render p95", "vs baseline",
-         "page over HTTP", "save median", "save p95", "bars (<100 / <30)"],
+         "page over HTTP", "save median", "save p95", "browser open", "browser mark", "bars (<100 / <30)"],
         rows,
     )  # fmt: skip
 

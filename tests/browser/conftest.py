@@ -96,6 +96,8 @@ def default_labels(transactional_db):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing in CI: `make test` should have installed Debian's chromium")
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (`make browser`) to run the browser tests")
     from playwright.sync_api import sync_playwright
 
