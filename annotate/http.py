@@ -64,3 +64,33 @@ def json_endpoint(view):
             return error_response("not found", status=404)
 
     return wrapper
+
+
+def require_json_methods(*methods: str):
+    """Like ``require_http_methods``, but the 405 is a JSON error the page can show."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                response = error_response(f"{request.method} is not allowed here", status=405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF failures on JSON requests answer in JSON, so the workspace can say
+    what happened ("reload the page") instead of "The server answered 403"."""
+    from django.views.csrf import csrf_failure as html_csrf_failure
+
+    wants_json = "application/json" in request.headers.get("Accept", "") or (request.content_type == "application/json")
+    if wants_json:
+        return error_response(
+            "Your session's security token is missing or out of date; reload the page and try again.", status=403
+        )
+    return html_csrf_failure(request, reason=reason)

@@ -2,12 +2,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from annotate import offsets, permissions, selectors, workspace
 from annotate.exporting import CONTENT_TYPES, ExportError, annotations_for_export, export_filename, stream_annotations
 from annotate.forms import AnnotationExportForm, ArticleListForm
-from annotate.http import json_endpoint, read_json_object
+from annotate.http import json_endpoint, read_json_object, require_json_methods
 from annotate.models import Annotation, Article, Label
 
 
@@ -43,7 +43,7 @@ def article_detail(request, article_id: int):
 
 @login_not_required  # json_endpoint answers 401 in JSON instead of a redirect
 @json_endpoint
-@require_http_methods(["GET", "POST"])
+@require_json_methods("GET", "POST")
 def article_annotations(request, article_id: int):
     article = get_object_or_404(Article, pk=article_id)
     utf16 = offsets.Utf16Map(article.text)
@@ -58,7 +58,7 @@ def article_annotations(request, article_id: int):
 
 @login_not_required  # json_endpoint answers 401 in JSON instead of a redirect
 @json_endpoint
-@require_http_methods(["PATCH", "DELETE"])
+@require_json_methods("PATCH", "DELETE")
 def annotation_detail(request, annotation_id: int):
     annotation = get_object_or_404(Annotation.objects.select_related("article", "label", "reviewer"), pk=annotation_id)
     if request.method == "DELETE":

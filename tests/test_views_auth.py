@@ -100,3 +100,12 @@ def test_signed_in_pages_have_a_sign_out_form_that_posts(alice_client):
 
     assert f'<form class="signout" method="post" action="{reverse("logout")}">' in page
     assert 'name="csrfmiddlewaretoken"' in page
+
+
+def test_a_form_post_without_a_csrf_token_gets_djangos_html_page_not_json(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+    assert "CSRF verification failed" in response.content.decode()

@@ -439,6 +439,9 @@ def test_csrf_token_is_required_and_accepted_from_the_header(mixed, alice, label
 
     refused = client.post(url, data=json.dumps(GOOD), content_type="application/json")
     assert refused.status_code == 403
+    assert refused.json() == {
+        "error": {"message": "Your session's security token is missing or out of date; reload the page and try again."}
+    }
     assert not Annotation.objects.exists()
 
     token = client.cookies["csrftoken"].value
@@ -629,6 +632,7 @@ def test_the_article_spans_endpoint_allows_only_get_and_post(mixed, alice, metho
 
     assert response.status_code == 405
     assert response["Allow"] == "GET, POST"
+    assert response.json() == {"error": {"message": f"{method.upper()} is not allowed here"}}
 
 
 @pytest.mark.parametrize("method", ["get", "post", "put"])
