@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from annotate import formats
 from annotate.models import Annotation, Article, Label, Source
@@ -78,7 +79,7 @@ class LabelAdmin(SpreadsheetSafeAdmin):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(SpreadsheetSafeAdmin):
+class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
     resource_classes = [AnnotationResource]
     list_display = ["id", "article", "label", "reviewer", "layer", "span", "quote_excerpt", "created_at"]
     list_filter = ["label", "layer", "reviewer", "article__source", "created_at"]

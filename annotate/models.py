@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from annotate import offsets
 
@@ -114,6 +115,8 @@ class Annotation(models.Model):
     # original times; services set updated_at on every change.
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Every change and deletion, with who and when (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["article_id", "start", "end", "id"]
