@@ -56,6 +56,7 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(PY) bench/export.py
 	$(PY) bench/workspace.py
+	$(PY) bench/agreement.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
