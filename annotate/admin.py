@@ -1,12 +1,15 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from annotate import formats
-from annotate.models import Annotation, Article, Label, Source
+from annotate import assignments, formats
+from annotate.models import Annotation, Article, Assignment, Label, Source
 from annotate.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
 
 
@@ -52,6 +55,15 @@ class ArticleAdmin(SpreadsheetSafeAdmin):
     @admin.display(ordering="annotation_count", description="Annotations")
     def annotation_count(self, article):
         return article.annotation_count
+
+    actions = ["assign_to_reviewers"]
+
+    @admin.action(description="Assign to reviewers…")
+    def assign_to_reviewers(self, request, queryset):
+        # The lead's assign page does the choosing (reviewers, k per article),
+        # so the admin and the site share one form and one service.
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return redirect(f"{reverse('assign')}?articles={ids}")
 
     def has_add_permission(self, request):
         # Articles come in through imports, which normalise and fingerprint
@@ -128,3 +140,28 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
             annotation.quote,
             suffix,
         )
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["article", "reviewer", "status", "assigned_by", "assigned_at", "submitted_at"]
+    list_filter = ["status", "reviewer", "article__source", "assigned_at"]
+    list_select_related = ["article", "reviewer", "assigned_by"]
+    search_fields = ["article__title", "reviewer__username"]
+    raw_id_fields = ["article"]
+    readonly_fields = ["submitted_at"]
+    actions = ["reopen"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__text")
+
+    @admin.action(description="Reopen the selected submitted assignments")
+    def reopen(self, request, queryset):
+        done = 0
+        for assignment in queryset.filter(status=Assignment.Status.SUBMITTED):
+            try:
+                assignments.assignment_reopen(assignment, user=request.user)
+                done += 1
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(request, f"{assignment}: {error}", messages.ERROR)
+        self.message_user(request, f"Reopened {done} assignment(s).")

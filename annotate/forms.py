@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 
 from annotate.exporting import EXPORT_FORMATS, AnnotationFilter
-from annotate.models import Annotation, Label, Source
+from annotate.models import Annotation, Article, Label, Source
 
 
 class AnnotationExportForm(forms.Form):
@@ -56,3 +56,31 @@ class ArticleListForm(forms.Form):
             "label": data.get("label"),
             "ordering": self.SORTS[data.get("sort") or "newest"],
         }
+
+
+class AssignForm(forms.Form):
+    """A lead's assignment: articles picked by hand or by a filter, reviewers,
+    and optionally how many reviewers each article should get."""
+
+    articles = forms.ModelMultipleChoiceField(
+        Article.objects.select_related("source").defer("text"), required=False,
+        help_text="Leave empty to use the filter below.",
+    )  # fmt: skip
+    source = forms.ModelChoiceField(Source.objects.all(), required=False, empty_label="Any source")
+    only_unassigned = forms.BooleanField(required=False, label="Only articles nobody is assigned yet")
+    reviewers = forms.ModelMultipleChoiceField(get_user_model().objects.filter(is_active=True).order_by("username"))
+    per_article = forms.IntegerField(
+        required=False, min_value=1, label="Reviewers per article",
+        help_text="Empty: every chosen reviewer gets every article. k: each article to k of them, spread evenly.",
+    )  # fmt: skip
+
+    def chosen_articles(self):
+        data = self.cleaned_data
+        if data["articles"]:
+            return list(data["articles"])
+        articles = Article.objects.defer("text").order_by("id")
+        if data["source"]:
+            articles = articles.filter(source=data["source"])
+        if data["only_unassigned"]:
+            articles = articles.filter(assignments__isnull=True)
+        return list(articles)

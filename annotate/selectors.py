@@ -21,3 +21,42 @@ def article_list(*, user, query: str = "", source: Source | None = None, label: 
         annotation_count=Count("annotations"),
         my_annotation_count=Count("annotations", filter=Q(annotations__reviewer=user)),
     ).order_by(*ordering)
+
+
+def queue_for(user) -> QuerySet:
+    """The user's assignments with ``span_count`` (their own spans on the
+    article), open work first: in progress, then assigned, then submitted."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from annotate.models import Annotation, Assignment
+
+    order = Case(
+        When(status=Assignment.Status.IN_PROGRESS, then=Value(0)),
+        When(status=Assignment.Status.ASSIGNED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        Assignment.objects.filter(reviewer=user)
+        .select_related("article__source")
+        .defer("article__text")
+        .annotate(
+            span_count=Count(
+                "article__annotations",
+                filter=Q(article__annotations__reviewer=user, article__annotations__layer=Annotation.Layer.REVIEWER),
+            ),
+            open_order=order,
+        )
+        .order_by("open_order", "assigned_at", "id")
+    )
+
+
+def assignments_overview() -> QuerySet:
+    """Every assignment for the lead's assign page, newest first."""
+    from annotate.models import Assignment
+
+    return (
+        Assignment.objects.select_related("article__source", "reviewer")
+        .defer("article__text")
+        .order_by("-assigned_at", "-id")
+    )

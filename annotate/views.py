@@ -1,14 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotate import offsets, permissions, selectors, workspace
+from annotate import assignments, offsets, permissions, selectors, workspace
 from annotate.exporting import CONTENT_TYPES, ExportError, annotations_for_export, export_filename, stream_annotations
-from annotate.forms import AnnotationExportForm, ArticleListForm
+from annotate.forms import AnnotationExportForm, ArticleListForm, AssignForm
 from annotate.http import json_endpoint, read_json_object, require_json_methods
-from annotate.models import Annotation, Article, Label
+from annotate.models import Annotation, Article, Assignment, Label
 
 
 @require_GET
@@ -24,8 +26,7 @@ def article_list(request):
 @require_GET
 def article_detail(request, article_id: int):
     article = get_object_or_404(Article.objects.select_related("source"), pk=article_id)
-    utf16 = offsets.Utf16Map(article.text)
-    annotations = [workspace.annotation_payload(a, utf16, request.user) for a in workspace.annotations_on_page(article)]
+    annotations, can_annotate = workspace.page_state(article, request.user)
     labels = list(Label.objects.all())
     context = {
         "article": article,
@@ -35,7 +36,7 @@ def article_detail(request, article_id: int):
             "annotations": annotations,
             "labels": [workspace.label_payload(label) for label in labels],
             "user": request.user.get_username(),
-            "can_annotate": permissions.can_annotate(request.user, article),
+            "can_annotate": can_annotate,
         },
     }
     return render(request, "annotate/article_detail.html", context)
@@ -48,8 +49,7 @@ def article_annotations(request, article_id: int):
     article = get_object_or_404(Article, pk=article_id)
     utf16 = offsets.Utf16Map(article.text)
     if request.method == "GET":
-        items = [workspace.annotation_payload(a, utf16, request.user) for a in workspace.annotations_on_page(article)]
-        return JsonResponse({"annotations": items})
+        return JsonResponse({"annotations": workspace.page_state(article, request.user)[0]})
     annotation = workspace.annotation_create_from_browser(
         article=article, data=read_json_object(request), user=request.user
     )
@@ -86,3 +86,61 @@ def export_annotations(request):
     response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[export_format])
     response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format)}"'
     return response
+
+
+@require_GET
+def queue(request):
+    assignments = list(selectors.queue_for(request.user))
+    next_up = next((a for a in assignments if a.status != Assignment.Status.SUBMITTED), None)
+    return render(request, "annotate/queue.html", {"assignments": assignments, "next_up": next_up})
+
+
+@require_POST
+def assignment_submit(request, assignment_id: int):
+    assignment = get_object_or_404(Assignment, pk=assignment_id, reviewer=request.user)
+    try:
+        assignments.assignment_submit(assignment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Submitted “{assignment.article.title}”. Its spans are now read-only.")
+    return redirect("queue")
+
+
+@require_POST
+def assignment_reopen(request, assignment_id: int):
+    if not permissions.is_lead(request.user):
+        raise PermissionDenied("Only a lead can reopen a submitted article.")
+    assignment = get_object_or_404(Assignment.objects.select_related("article", "reviewer"), pk=assignment_id)
+    try:
+        assignments.assignment_reopen(assignment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Reopened “{assignment.article.title}” for {assignment.reviewer.get_username()}.")
+    return redirect("assign")
+
+
+@require_http_methods(["GET", "POST"])
+def assign(request):
+    if not permissions.is_lead(request.user):
+        raise PermissionDenied("Only a lead can assign articles.")
+    initial = {"articles": [i for i in request.GET.get("articles", "").split(",") if i.isdigit()]}
+    form = AssignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made, skipped = assignments.assignments_create(
+                articles=form.chosen_articles(),
+                reviewers=form.cleaned_data["reviewers"],
+                per_article=form.cleaned_data["per_article"],
+                assigned_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Made {len(made)} assignment(s); {skipped} already existed.")
+            return redirect("assign")
+    overview = Paginator(selectors.assignments_overview(), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "annotate/assign.html", {"form": form, "overview": overview}, status=400 if form.errors else 200
+    )

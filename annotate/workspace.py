@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import QuerySet
 
-from annotate import offsets, permissions, services
+from annotate import assignments, offsets, permissions, services
 from annotate.http import JsonError
 from annotate.models import Annotation, Article, Label
 
@@ -18,7 +18,16 @@ def annotations_on_page(article: Article) -> QuerySet[Annotation]:
     return article.annotations.select_related("label", "reviewer").order_by("start", "end", "id")
 
 
-def annotation_payload(annotation: Annotation, utf16: offsets.Utf16Map, user) -> dict:
+def page_state(article: Article, user) -> tuple[list[dict], bool]:
+    """Every span on the article page and whether the user may add spans,
+    asking the database once whether the user has submitted the article."""
+    utf16 = offsets.Utf16Map(article.text)
+    submitted = permissions.has_submitted(user, article.pk)
+    payloads = [annotation_payload(a, utf16, user, submitted=submitted) for a in annotations_on_page(article)]
+    return payloads, permissions.can_annotate(user, article, submitted=submitted)
+
+
+def annotation_payload(annotation: Annotation, utf16: offsets.Utf16Map, user, *, submitted: bool | None = None) -> dict:
     """An annotation as the browser sees it: code point offsets (``start``,
     ``end``), the same in UTF-16 units (``start16``, ``end16``) for the DOM,
     and whether this user may change it."""
@@ -37,7 +46,7 @@ def annotation_payload(annotation: Annotation, utf16: offsets.Utf16Map, user) ->
         "layer": annotation.layer,
         "created_at": annotation.created_at.isoformat(),
         "updated_at": annotation.updated_at.isoformat(),
-        "can_change": permissions.can_change_annotation(user, annotation),
+        "can_change": permissions.can_change_annotation(user, annotation, submitted=submitted),
     }
 
 
@@ -81,6 +90,8 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
     ``end16``) or code point offsets (``start``, ``end``), and the quote the
     reviewer selected, which must match the stored text exactly."""
     if not permissions.can_annotate(user, article):
+        if user.is_active and permissions.has_submitted(user, article.pk):
+            raise PermissionDenied("you have submitted this article; a lead must reopen it before you can add spans")
         raise PermissionDenied("you may not annotate this article")
     unknown = set(data) - {"label", "start", "end", "start16", "end16", "quote", *TEXT_LIMITS}
     if unknown:
@@ -109,7 +120,7 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
         raise JsonError(f"you already marked this span as {label.name}", status=409)
     text_fields = _text_fields(data)
     try:
-        return services.annotation_create(
+        annotation = services.annotation_create(
             article=article, label=label, start=start, end=end, quote=quote, reviewer=user, **text_fields
         )
     except (IntegrityError, ValidationError) as error:
@@ -119,11 +130,13 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
         if isinstance(error, ValidationError) and "__all__" not in getattr(error, "message_dict", {}):
             raise
         raise JsonError(f"you already marked this span as {label.name}", status=409) from None
+    assignments.assignment_mark_started(article=article, reviewer=user)
+    return annotation
 
 
 def annotation_change_from_browser(*, annotation: Annotation, data: dict, user) -> Annotation:
     if not permissions.can_change_annotation(user, annotation):
-        raise PermissionDenied("only the reviewer who made this span may change it")
+        raise PermissionDenied(_refusal(user, annotation, "change"))
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise JsonError(f"cannot change {', '.join(sorted(map(str, unknown)))}")
@@ -140,5 +153,11 @@ def annotation_change_from_browser(*, annotation: Annotation, data: dict, user) 
 
 def annotation_delete_from_browser(*, annotation: Annotation, user) -> None:
     if not permissions.can_change_annotation(user, annotation):
-        raise PermissionDenied("only the reviewer who made this span may delete it")
+        raise PermissionDenied(_refusal(user, annotation, "delete"))
     services.annotation_delete(annotation)
+
+
+def _refusal(user, annotation: Annotation, verb: str) -> str:
+    if annotation.reviewer_id == user.pk:
+        return f"you have submitted this article; a lead must reopen it before you can {verb} its spans"
+    return f"only the reviewer who made this span may {verb} it"

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from annotate import importing, services
-from annotate.models import Article, Label
+from annotate import importing, permissions, services
+from annotate.models import Article, Assignment, Label
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PASSWORD = "correct horse battery staple"
@@ -42,7 +44,10 @@ def bob(db):
 
 @pytest.fixture
 def lena(db):
-    return make_user("lena")
+    """A lead: a member of the "Lead" group that migration 0005 creates."""
+    user = make_user("lena")
+    user.groups.add(Group.objects.get(name=permissions.LEAD_GROUP))
+    return user
 
 
 @pytest.fixture
@@ -87,6 +92,15 @@ def seed_articles(db):
     report = importing.import_paths([SEEDS], manifest=SEEDS / "manifest.csv")
     assert not report.failed, report.failed
     return {a.original_filename: a for a in Article.objects.all()}
+
+
+def make_assignment(article, reviewer, *, status: str = Assignment.Status.ASSIGNED, assigned_by=None, **extra):
+    """An assignment in the given state (a submitted one gets a submitted_at)."""
+    if status == Assignment.Status.SUBMITTED:
+        extra.setdefault("submitted_at", timezone.now())
+    return Assignment.objects.create(
+        article=article, reviewer=reviewer, status=status, assigned_by=assigned_by, **extra
+    )
 
 
 def make_annotation(article, label, reviewer, *, quote: str | None = None, start=None, end=None, **extra):

@@ -233,8 +233,9 @@ def test_the_page_takes_the_same_number_of_queries_however_many_spans(
     client = client_for(alice)
     url = reverse("article-detail", args=[article.pk])
 
-    # session, user, article with source, spans with labels and reviewers, labels
-    with django_assert_num_queries(5):
+    # session, user, is she a lead, article with source, has she submitted it, spans with
+    # labels and reviewers, labels
+    with django_assert_num_queries(7):
         response = client.get(url)
 
     assert response.status_code == 200

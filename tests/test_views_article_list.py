@@ -251,8 +251,8 @@ def test_the_list_takes_the_same_number_of_queries_however_many_articles(
         make_annotation(article, labels["opinion"], bob, quote="Story")
     client = client_for(alice)
 
-    # session, user, count, the page's rows, the source and label options
-    with django_assert_num_queries(6):
+    # session, user, is the user a lead, count, the page's rows, the source and label options
+    with django_assert_num_queries(7):
         response = get_list(client)
 
     assert len(rows(response)) == min(count, 25)
@@ -264,7 +264,7 @@ def test_filtering_adds_only_the_lookups_of_the_chosen_source_and_label(shelf, a
     client = client_for(alice)
 
     # as above, plus looking up the chosen source and label
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = get_list(client, source=belta.pk, label="fact", q="harvest")
 
     assert titles(response) == ["Harvest <record>"]
