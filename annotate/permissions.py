@@ -1,6 +1,9 @@
 """Who may see or change what. Views, templates and querysets ask here; they
 do not re-derive the answer."""
 
+from django.conf import settings
+from django.db.models import Q
+
 from annotate.models import Annotation, Assignment
 
 
@@ -34,7 +37,29 @@ REVIEWER_GROUP = "Reviewer"
 
 
 def is_lead(user) -> bool:
-    """Leads assign, see everyone's work and adjudicate; staff count as leads."""
+    """Leads assign, see everyone's work and adjudicate; staff count as leads.
+    The answer is kept on the user object, so a request asks the database once."""
+    cached = getattr(user, "_sourcemark_is_lead", None)
+    if cached is not None:
+        return cached
     if not (user.is_authenticated and user.is_active):
-        return False
-    return user.is_staff or user.is_superuser or user.groups.filter(name=LEAD_GROUP).exists()
+        answer = False
+    else:
+        answer = user.is_staff or user.is_superuser or user.groups.filter(name=LEAD_GROUP).exists()
+    user._sourcemark_is_lead = answer
+    return answer
+
+
+def visible_spans(user, *, submitted: bool, show_others: bool = False, reviewer: str | None = None) -> Q:
+    """Which spans of an article the user may see, as a filter.
+
+    Independent judgement (``settings.INDEPENDENT_REVIEW``, on by default):
+    a reviewer sees only their own spans until they have submitted the
+    article, so nobody anchors on a colleague's choices; after submitting
+    they may switch the others' spans on (``show_others``). Leads see
+    everyone's, optionally one reviewer's (``reviewer``, a username)."""
+    if is_lead(user):
+        return Q(reviewer__username=reviewer) if reviewer else Q()
+    if not settings.INDEPENDENT_REVIEW or (submitted and show_others):
+        return Q()
+    return Q(reviewer_id=user.pk)

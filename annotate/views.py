@@ -26,17 +26,23 @@ def article_list(request):
 @require_GET
 def article_detail(request, article_id: int):
     article = get_object_or_404(Article.objects.select_related("source"), pk=article_id)
-    annotations, can_annotate = workspace.page_state(article, request.user)
+    state = workspace.page_state(
+        article,
+        request.user,
+        show_others=request.GET.get("others") == "1",
+        reviewer=request.GET.get("reviewer") or None,
+    )
     labels = list(Label.objects.all())
     context = {
         "article": article,
         "labels": labels,
+        "view": state,
         "workspace_data": {
             "article": article.pk,
-            "annotations": annotations,
+            "annotations": state["annotations"],
             "labels": [workspace.label_payload(label) for label in labels],
             "user": request.user.get_username(),
-            "can_annotate": can_annotate,
+            "can_annotate": state["can_annotate"],
         },
     }
     return render(request, "annotate/article_detail.html", context)
@@ -49,7 +55,10 @@ def article_annotations(request, article_id: int):
     article = get_object_or_404(Article, pk=article_id)
     utf16 = offsets.Utf16Map(article.text)
     if request.method == "GET":
-        return JsonResponse({"annotations": workspace.page_state(article, request.user)[0]})
+        state = workspace.page_state(
+            article, request.user, show_others=request.GET.get("others") == "1", reviewer=request.GET.get("reviewer")
+        )
+        return JsonResponse({"annotations": state["annotations"]})
     annotation = workspace.annotation_create_from_browser(
         article=article, data=read_json_object(request), user=request.user
     )

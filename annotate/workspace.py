@@ -2,6 +2,7 @@
 offsets in both units, and the create/change/delete operations behind the
 JSON endpoints (which only parse, call these, and answer)."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import QuerySet
@@ -18,13 +19,27 @@ def annotations_on_page(article: Article) -> QuerySet[Annotation]:
     return article.annotations.select_related("label", "reviewer").order_by("start", "end", "id")
 
 
-def page_state(article: Article, user) -> tuple[list[dict], bool]:
-    """Every span on the article page and whether the user may add spans,
-    asking the database once whether the user has submitted the article."""
+def page_state(article: Article, user, *, show_others: bool = False, reviewer: str | None = None) -> dict:
+    """What the article page shows this user: the spans they may see, whether
+    they may add spans, and the view switches they may use. Asks the database
+    once whether the user has submitted the article."""
     utf16 = offsets.Utf16Map(article.text)
     submitted = permissions.has_submitted(user, article.pk)
-    payloads = [annotation_payload(a, utf16, user, submitted=submitted) for a in annotations_on_page(article)]
-    return payloads, permissions.can_annotate(user, article, submitted=submitted)
+    visible = permissions.visible_spans(user, submitted=submitted, show_others=show_others, reviewer=reviewer)
+    lead = permissions.is_lead(user)
+    return {
+        "annotations": [
+            annotation_payload(a, utf16, user, submitted=submitted)
+            for a in annotations_on_page(article).filter(visible)
+        ],
+        "can_annotate": permissions.can_annotate(user, article, submitted=submitted),
+        "submitted": submitted,
+        "is_lead": lead,
+        "independent": settings.INDEPENDENT_REVIEW and not lead,
+        "may_show_others": submitted and not lead and settings.INDEPENDENT_REVIEW,
+        "showing_others": show_others,
+        "reviewer_filter": reviewer if lead else None,
+    }
 
 
 def annotation_payload(annotation: Annotation, utf16: offsets.Utf16Map, user, *, submitted: bool | None = None) -> dict:

@@ -103,6 +103,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Independent judgement: reviewers see only their own spans on an article
+# until they submit it (annotate/permissions.py, visible_spans).
+INDEPENDENT_REVIEW = env_bool("INDEPENDENT_REVIEW", True)
+
 CSRF_FAILURE_VIEW = "annotate.http.csrf_failure"
 
 LOGIN_URL = "login"

@@ -114,7 +114,9 @@ def test_a_label_without_a_shortcut_has_no_key_hint(mixed, alice, labels):
     assert label_buttons_in(response.content.decode())[-1] == ("satire", "Satire", None)
 
 
-def test_workspace_data_has_the_spans_with_utf16_offsets_and_who_may_change_them(mixed, alice, bob, labels):
+def test_workspace_data_has_the_spans_with_utf16_offsets_and_who_may_change_them(mixed, alice, bob, labels, settings):
+    # Written before independent judgement: every reviewer sees every span here.
+    settings.INDEPENDENT_REVIEW = False
     flag = make_annotation(mixed, labels["fact"], bob, quote="🇧🇾")
     said = make_annotation(mixed, labels["quote"], alice, quote="北京 said q\u0303uite\u00a0firmly", speaker="Xi")
     last = make_annotation(mixed, labels["opinion"], alice, quote="agreed. 𝔘", note="odd")
@@ -142,7 +144,9 @@ def test_workspace_data_has_the_spans_with_utf16_offsets_and_who_may_change_them
     assert items[2]["end16"] == len(TEXT.encode("utf-16-le")) // 2
 
 
-def test_another_reviewer_sees_the_same_spans_but_may_change_only_their_own(mixed, alice, bob, labels):
+def test_another_reviewer_sees_the_same_spans_but_may_change_only_their_own(mixed, alice, bob, labels, settings):
+    # Written before independent judgement: every reviewer sees every span here.
+    settings.INDEPENDENT_REVIEW = False
     make_annotation(mixed, labels["fact"], alice, quote="Minsk")
     make_annotation(mixed, labels["fact"], bob, quote="report")
 
@@ -226,8 +230,10 @@ def add_spans(article, reviewers, labels, count: int) -> None:
 
 @pytest.mark.parametrize("count", [5, 500])
 def test_the_page_takes_the_same_number_of_queries_however_many_spans(
-    alice, bob, labels, count, django_assert_num_queries
+    alice, bob, labels, count, django_assert_num_queries, settings
 ):
+    # Written before independent judgement: every reviewer sees every span here.
+    settings.INDEPENDENT_REVIEW = False
     article = make_article(" ".join(WORDS) + "\n", title="Long")
     add_spans(article, [alice, bob, make_user("carol")], labels, count)
     client = client_for(alice)

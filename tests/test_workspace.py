@@ -453,7 +453,9 @@ def test_csrf_token_is_required_and_accepted_from_the_header(mixed, alice, label
 # Listing spans ---------------------------------------------------------------
 
 
-def test_get_lists_the_articles_spans_in_text_order_with_both_offset_pairs(mixed, alice, bob, labels):
+def test_get_lists_the_articles_spans_in_text_order_with_both_offset_pairs(mixed, alice, bob, labels, settings):
+    # Written before independent judgement: every reviewer sees every span here.
+    settings.INDEPENDENT_REVIEW = False
     flag = make_annotation(mixed, labels["fact"], bob, quote="🇧🇾")
     said = make_annotation(mixed, labels["quote"], alice, quote=SAID, speaker="Ms Li")
     first = make_annotation(mixed, labels["opinion"], alice, quote="Minsk")
