@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from annotate import views
+from annotate import views, views_team
 
 urlpatterns = [
     path("", views.article_list, name="article-list"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("queue/<int:assignment_id>/submit/", views.assignment_submit, name="assignment-submit"),
     path("assign/", views.assign, name="assign"),
     path("assignments/<int:assignment_id>/reopen/", views.assignment_reopen, name="assignment-reopen"),
+    path("team/", views_team.team, name="team"),
+    path("team/agreement.<str:fmt>", views_team.team_download, name="team-download"),
     path("export/annotations/", views.export_annotations, name="export-annotations"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
