@@ -6,7 +6,7 @@ from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotate import assignments, offsets, permissions, selectors, workspace
+from annotate import assignments, offsets, permissions, selectors, team, workspace
 from annotate.exporting import CONTENT_TYPES, ExportError, annotations_for_export, export_filename, stream_annotations
 from annotate.forms import AnnotationExportForm, ArticleListForm, AssignForm
 from annotate.http import json_endpoint, read_json_object, require_json_methods
@@ -37,6 +37,8 @@ def article_detail(request, article_id: int):
         "article": article,
         "labels": labels,
         "view": state,
+        # Leads see how far the submitted reviews agree (annotate/team.py).
+        "agreement": team.article_agreement_for(article) if state["is_lead"] else None,
         "workspace_data": {
             "article": article.pk,
             "annotations": state["annotations"],

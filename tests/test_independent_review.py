@@ -69,3 +69,35 @@ def test_with_the_setting_off_every_reviewer_sees_every_span(two_reviews, bob, s
     spans, page = seen_by(bob, two_reviews)
     assert spans == [("alice", "Lukashenko"), ("bob", "Beijing")]
     assert "until you submit" not in page
+
+
+def test_a_lead_sees_the_agreement_of_the_submitted_reviews_on_the_article_page(two_reviews, alice, bob, lena):
+    from annotate import agreement
+
+    for reviewer in (alice, bob):
+        make_assignment(two_reviews, reviewer, status=Assignment.Status.SUBMITTED)
+    expected = agreement.article_agreement(
+        text_length=len(two_reviews.text),
+        spans=[
+            agreement.Span("alice", "fact", *span_of(two_reviews, "Lukashenko")),
+            agreement.Span("bob", "opinion", *span_of(two_reviews, "Beijing")),
+        ],
+        reviewers=("alice", "bob"),
+        labels=("fact", "quote", "opinion", "unsupported_claim"),
+    )
+    _, page = seen_by(lena, two_reviews)
+    assert f"Krippendorff's alpha: <strong>{expected.alpha.value:.3f}</strong>" in page
+    assert "alice · bob" in page
+    assert f"over {len(two_reviews.text)} characters, 2 spans" in page
+
+
+def test_a_reviewer_does_not_see_the_agreement_panel(two_reviews, alice, bob):
+    for reviewer in (alice, bob):
+        make_assignment(two_reviews, reviewer, status=Assignment.Status.SUBMITTED)
+    _, page = seen_by(bob, two_reviews)
+    assert "Krippendorff" not in page
+
+
+def span_of(article, phrase):
+    start = article.text.index(phrase)
+    return start, start + len(phrase)
