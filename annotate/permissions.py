@@ -63,3 +63,10 @@ def visible_spans(user, *, submitted: bool, show_others: bool = False, reviewer:
     if not settings.INDEPENDENT_REVIEW or (submitted and show_others):
         return Q()
     return Q(reviewer_id=user.pk)
+
+
+def export_reviewer_scope(user) -> str | None:
+    """Whose spans a user may export: None for leads (everyone's), else the
+    user's own username. A reviewer's export must not show colleagues'
+    spans the page hides from them (independent judgement)."""
+    return None if is_lead(user) else user.get_username()

@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -90,8 +92,14 @@ def export_annotations(request):
     if not form.is_valid():
         return render(request, "annotate/export.html", {"form": form}, status=400)
     export_format = form.cleaned_data["format"]
+    criteria = form.criteria()
+    own = permissions.export_reviewer_scope(request.user)
+    if own is not None:
+        if criteria.reviewer not in (None, own):
+            raise PermissionDenied("Reviewers can export only their own spans.")
+        criteria = dataclasses.replace(criteria, reviewer=own)
     try:
-        chunks = stream_annotations(annotations_for_export(form.criteria()), export_format)
+        chunks = stream_annotations(annotations_for_export(criteria), export_format)
     except ExportError as error:
         return HttpResponseBadRequest(str(error))
     response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[export_format])

@@ -62,6 +62,12 @@ def alice_client(client, alice):
 
 
 @pytest.fixture
+def lena_client(client, lena):
+    client.force_login(lena)
+    return client
+
+
+@pytest.fixture
 def admin_client_(client, root):
     client.force_login(root)
     return client

@@ -367,10 +367,10 @@ def download(client, **params) -> tuple[StreamingHttpResponse, bytes]:
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ],
 )
-def test_a_logged_in_user_downloads_the_export_as_an_attachment(
-    mixed_annotations, alice_client, export_format, content_type
+def test_a_lead_downloads_the_whole_export_as_an_attachment(
+    mixed_annotations, lena_client, export_format, content_type
 ):
-    response, body = download(alice_client, format=export_format)
+    response, body = download(lena_client, format=export_format)
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"] == f'attachment; filename="sourcemark-annotations.{export_format}"'
@@ -381,10 +381,23 @@ def test_a_logged_in_user_downloads_the_export_as_an_attachment(
         assert body == export_bytes(export_format)
 
 
-def test_the_download_applies_the_filters(mixed_annotations, alice_client):
-    _, body = download(alice_client, format="csv", label="opinion", reviewer="bob")
+def test_the_download_applies_the_filters(mixed_annotations, lena_client):
+    _, body = download(lena_client, format="csv", label="opinion", reviewer="bob")
     rows = parse_csv(body)
     assert [int(row[0]) for row in rows[1:]] == [mixed_annotations[3].pk]
+
+
+def test_a_reviewer_downloads_only_their_own_spans(mixed_annotations, alice_client, alice):
+    _, body = download(alice_client, format="csv")
+    rows = parse_csv(body)
+    own = sorted(a.pk for a in mixed_annotations if a.reviewer_id == alice.pk)
+    assert own and sorted(int(row[0]) for row in rows[1:]) == own
+    assert {row[15] for row in rows[1:]} == {"alice"}
+
+
+def test_a_reviewer_asking_for_a_colleagues_spans_is_refused(mixed_annotations, alice_client):
+    response = alice_client.get(URL, {"format": "csv", "reviewer": "bob"})
+    assert response.status_code == 403
 
 
 def test_the_page_without_parameters_shows_the_form(alice_client):
