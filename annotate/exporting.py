@@ -140,11 +140,6 @@ def _xlsx_chunks(headers: list[str], batches: Iterable[list[list]]) -> Iterator[
             yield chunk
 
 
-def annotations_dataset(queryset: QuerySet[Annotation]):
-    """A tablib Dataset of the export, for importing code that wants one."""
-    return AnnotationResource().export(queryset=queryset)
-
-
 def read_export(data: bytes, export_format: str) -> list[dict]:
     """Parse an export back into dicts (tests and tools)."""
     if export_format == "json":

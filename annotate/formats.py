@@ -37,10 +37,7 @@ def unescape_formula(value):
 
 def xlsx_safe(value):
     """Escape formulas and replace the control characters XLSX cannot hold."""
-    value = escape_formula(value)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
-    return value
+    return xlsx_cell(escape_formula(value))
 
 
 def xlsx_cell(value):

@@ -28,12 +28,7 @@ def article_list(request):
 @require_GET
 def article_detail(request, article_id: int):
     article = get_object_or_404(Article.objects.select_related("source"), pk=article_id)
-    state = workspace.page_state(
-        article,
-        request.user,
-        show_others=request.GET.get("others") == "1",
-        reviewer=request.GET.get("reviewer") or None,
-    )
+    state = workspace.page_state(article, request.user, **_view_options(request))
     labels = list(Label.objects.all())
     context = {
         "article": article,
@@ -57,16 +52,19 @@ def article_detail(request, article_id: int):
 @require_json_methods("GET", "POST")
 def article_annotations(request, article_id: int):
     article = get_object_or_404(Article, pk=article_id)
-    utf16 = offsets.Utf16Map(article.text)
     if request.method == "GET":
-        state = workspace.page_state(
-            article, request.user, show_others=request.GET.get("others") == "1", reviewer=request.GET.get("reviewer")
-        )
+        state = workspace.page_state(article, request.user, **_view_options(request))
         return JsonResponse({"annotations": state["annotations"]})
     annotation = workspace.annotation_create_from_browser(
         article=article, data=read_json_object(request), user=request.user
     )
-    return JsonResponse(workspace.annotation_payload(annotation, utf16, request.user), status=201)
+    payload = workspace.annotation_payload(annotation, offsets.Utf16Map(article.text), request.user)
+    return JsonResponse(payload, status=201)
+
+
+def _view_options(request) -> dict:
+    """The article page's view switches, from the query string."""
+    return {"show_others": request.GET.get("others") == "1", "reviewer": request.GET.get("reviewer") or None}
 
 
 @login_not_required  # json_endpoint answers 401 in JSON instead of a redirect
