@@ -111,6 +111,13 @@ class Annotation(models.Model):
     evidence_url = models.URLField(max_length=2000, blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
     layer = models.CharField(max_length=16, choices=Layer.choices, default=Layer.REVIEWER)
+    # Consensus spans only: the lead's reason for the decision, and the
+    # reviewer's span it was accepted from (None when the lead drew it).
+    decision_reason = models.TextField(blank=True)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="accepted_as",
+        help_text="The reviewer's span this consensus span was accepted from.",
+    )  # fmt: skip
     # Plain defaults rather than auto_now(_add), so an import can restore the
     # original times; services set updated_at on every change.
     created_at = models.DateTimeField(default=timezone.now)
@@ -137,6 +144,14 @@ class Annotation(models.Model):
                 fields=["article", "layer", "reviewer", "label", "start", "end"],
                 name="annotation_unique_span",
                 violation_error_message="This reviewer already marked this span with this label.",
+            ),
+            # The consensus is one layer for the whole team: two leads cannot
+            # both accept the same span into it.
+            models.UniqueConstraint(
+                fields=["article", "label", "start", "end"],
+                condition=Q(layer="consensus"),
+                name="annotation_unique_consensus_span",
+                violation_error_message="The consensus already has this span with this label.",
             ),
         ]
 
@@ -191,3 +206,18 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.article_id} → {self.reviewer_id} ({self.status})"
+
+
+class Adjudication(models.Model):
+    """A lead closed the article's consensus: it is "adjudicated", its
+    consensus layer is read-only and reviewers see their feedback. Deleting
+    the row (a lead's "reopen") opens it again; history keeps both."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="adjudication")
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True, help_text="Why the consensus stands as it is.")
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"{self.article_id} adjudicated by {self.closed_by_id}"

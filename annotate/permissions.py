@@ -1,39 +1,35 @@
-"""Who may see or change what. Views, templates and querysets ask here; they
-do not re-derive the answer."""
+"""Who may see or change what. Views, templates, querysets and exports ask
+here; they do not re-derive the answer.
+
+The rules, in one place:
+
+- **Leads** (the "Lead" group, staff and superusers) see every article and
+  every span, assign, reopen and adjudicate. They may also mark spans of
+  their own on any article.
+- **Reviewers** (everyone else who is signed in and active) see only the
+  articles assigned to them; any other article is a 404, as if it did not
+  exist. They mark spans on an assigned article until they submit it.
+- **A span** is changed or deleted only by its author (reviewer layer) or a
+  lead (consensus layer), and only while the author has not submitted the
+  article / the article is not adjudicated.
+- **Independent judgement** (``settings.INDEPENDENT_REVIEW``): a reviewer
+  sees only their own spans on an article until they have submitted it.
+"""
 
 from django.conf import settings
 from django.db.models import Q
 
-from annotate.models import Annotation, Assignment
-
-
-def has_submitted(user, article_id: int) -> bool:
-    return Assignment.objects.filter(
-        article_id=article_id, reviewer_id=user.pk, status=Assignment.Status.SUBMITTED
-    ).exists()
-
-
-def can_annotate(user, article, *, submitted: bool | None = None) -> bool:
-    """A signed-in, active user may mark spans on an article until they have
-    submitted their review of it (a lead can reopen it)."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return not (has_submitted(user, article.pk) if submitted is None else submitted)
-
-
-def can_change_annotation(user, annotation: Annotation, *, submitted: bool | None = None) -> bool:
-    """Only a span's author may change or delete it, and only until they
-    have submitted the article. Pass ``submitted`` (``has_submitted`` for
-    this user and article) when asking for many spans, to ask the database once."""
-    if not (user.is_authenticated and user.is_active and annotation.reviewer_id == user.pk):
-        return False
-    if submitted is None:
-        submitted = has_submitted(user, annotation.article_id)
-    return not submitted
-
+from annotate.models import Adjudication, Annotation, Article, Assignment
 
 LEAD_GROUP = "Lead"
 REVIEWER_GROUP = "Reviewer"
+
+# "Not looked up yet", as opposed to None ("no assignment").
+ASK = object()
+
+
+def is_active_user(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
 
 
 def is_lead(user) -> bool:
@@ -42,7 +38,7 @@ def is_lead(user) -> bool:
     cached = getattr(user, "_sourcemark_is_lead", None)
     if cached is not None:
         return cached
-    if not (user.is_authenticated and user.is_active):
+    if not is_active_user(user):
         answer = False
     else:
         answer = user.is_staff or user.is_superuser or user.groups.filter(name=LEAD_GROUP).exists()
@@ -50,19 +46,109 @@ def is_lead(user) -> bool:
     return answer
 
 
-def visible_spans(user, *, submitted: bool, show_others: bool = False, reviewer: str | None = None) -> Q:
-    """Which spans of an article the user may see, as a filter.
+def assignment_status(user, article_id: int) -> str | None:
+    """The user's assignment status on the article, or None if unassigned."""
+    if not is_active_user(user):
+        return None
+    return (
+        Assignment.objects.filter(article_id=article_id, reviewer_id=user.pk).values_list("status", flat=True).first()
+    )
 
-    Independent judgement (``settings.INDEPENDENT_REVIEW``, on by default):
-    a reviewer sees only their own spans until they have submitted the
-    article, so nobody anchors on a colleague's choices; after submitting
-    they may switch the others' spans on (``show_others``). Leads see
-    everyone's, optionally one reviewer's (``reviewer``, a username)."""
+
+def has_submitted(user, article_id: int) -> bool:
+    return assignment_status(user, article_id) == Assignment.Status.SUBMITTED
+
+
+def _status(user, article_id: int, status):
+    return assignment_status(user, article_id) if status is ASK else status
+
+
+def articles_visible_to(user) -> Q:
+    """The articles a user may open, as a filter on Article."""
     if is_lead(user):
-        return Q(reviewer__username=reviewer) if reviewer else Q()
-    if not settings.INDEPENDENT_REVIEW or (submitted and show_others):
         return Q()
-    return Q(reviewer_id=user.pk)
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    return Q(pk__in=Assignment.objects.filter(reviewer_id=user.pk).values("article_id"))
+
+
+def can_view_article(user, article_id: int, *, status=ASK) -> bool:
+    if is_lead(user):
+        return True
+    return is_active_user(user) and _status(user, article_id, status) is not None
+
+
+def can_annotate(user, article: Article, *, status=ASK) -> bool:
+    """May the user add spans of their own (reviewer layer) to the article?
+    Reviewers: on an assigned article they have not submitted. Leads: on
+    any article, until they submit it if it is assigned to them."""
+    if not is_active_user(user):
+        return False
+    status = _status(user, article.pk, status)
+    if status == Assignment.Status.SUBMITTED:
+        return False
+    return status is not None or is_lead(user)
+
+
+def can_change_annotation(user, annotation: Annotation, *, status=ASK, adjudicated=ASK) -> bool:
+    """Reviewer-layer spans: only their author, until the author submits the
+    article. Consensus spans: any lead, until the article is adjudicated.
+    Pass ``status`` (``assignment_status`` for this user and article) and
+    ``adjudicated`` when asking for many spans, to ask the database once."""
+    if not is_active_user(user):
+        return False
+    if annotation.layer == Annotation.Layer.CONSENSUS:
+        if not is_lead(user):
+            return False
+        if adjudicated is ASK:
+            adjudicated = is_adjudicated(annotation.article_id)
+        return not adjudicated
+    if annotation.reviewer_id != user.pk:
+        return False
+    return _status(user, annotation.article_id, status) != Assignment.Status.SUBMITTED
+
+
+def can_see_annotation(user, annotation: Annotation, *, status=ASK) -> bool:
+    """May the user see this span at all (else it is a 404 to them)?"""
+    if is_lead(user):
+        return True
+    status = _status(user, annotation.article_id, status)
+    if not is_active_user(user) or status is None:
+        return False
+    if annotation.layer == Annotation.Layer.CONSENSUS:
+        return is_adjudicated(annotation.article_id)
+    if annotation.reviewer_id == user.pk or not settings.INDEPENDENT_REVIEW:
+        return True
+    return status == Assignment.Status.SUBMITTED
+
+
+def can_curate(user) -> bool:
+    """Build the consensus layer, close and reopen adjudication."""
+    return is_lead(user)
+
+
+def is_adjudicated(article_id: int) -> bool:
+    return Adjudication.objects.filter(article_id=article_id).exists()
+
+
+def visible_spans(
+    user, *, status, show_others: bool = False, reviewer: str | None = None, layer: str = Annotation.Layer.REVIEWER
+) -> Q:
+    """Which spans of an article the workspace shows the user, as a filter.
+
+    Leads choose the layer (reviewers' spans, optionally one reviewer's, or
+    the consensus). Reviewers see the reviewer layer only (the consensus
+    reaches them as feedback once the article is adjudicated), and with
+    independent judgement only their own spans until they have submitted the
+    article; after submitting they may switch the others' on (``show_others``)."""
+    if is_lead(user):
+        if layer == Annotation.Layer.CONSENSUS:
+            return Q(layer=Annotation.Layer.CONSENSUS)
+        return Q(layer=Annotation.Layer.REVIEWER) & (Q(reviewer__username=reviewer) if reviewer else Q())
+    own_layer = Q(layer=Annotation.Layer.REVIEWER)
+    if not settings.INDEPENDENT_REVIEW or (status == Assignment.Status.SUBMITTED and show_others):
+        return own_layer
+    return own_layer & Q(reviewer_id=user.pk)
 
 
 def export_reviewer_scope(user) -> str | None:

@@ -3,6 +3,7 @@ and query counts stay fixed."""
 
 from django.db.models import Count, Q, QuerySet
 
+from annotate import permissions
 from annotate.models import Article, Label, Source
 
 
@@ -10,7 +11,7 @@ def article_list(*, user, query: str = "", source: Source | None = None, label: 
                  ordering=("-published", "title", "id")) -> QuerySet[Article]:  # fmt: skip
     """Articles with ``annotation_count`` and ``my_annotation_count``; the
     text is deferred (the list never shows it, and it is the bulk of a row)."""
-    articles = Article.objects.select_related("source").defer("text")
+    articles = Article.objects.select_related("source").defer("text").filter(permissions.articles_visible_to(user))
     if query:
         articles = articles.filter(Q(title__icontains=query) | Q(text__icontains=query))
     if source is not None:

@@ -21,6 +21,8 @@ def annotation_create(
     speaker: str = "",
     evidence_url: str = "",
     layer: str = Annotation.Layer.REVIEWER,
+    decision_reason: str = "",
+    based_on: Annotation | None = None,
 ) -> Annotation:
     """Create a span. With ``quote`` None, the quote is taken from the text;
     a given quote must match it. Raises ValidationError for bad input."""
@@ -35,6 +37,8 @@ def annotation_create(
         evidence_url=evidence_url,
         reviewer=reviewer,
         layer=layer,
+        decision_reason=decision_reason,
+        based_on=based_on,
     )
     annotation.full_clean()
     annotation.save()
@@ -43,8 +47,9 @@ def annotation_create(
 
 @transaction.atomic
 def annotation_update(annotation: Annotation, **changes) -> Annotation:
-    """Change a span's label, note, speaker or evidence URL."""
-    allowed = {"label", "note", "speaker", "evidence_url"}
+    """Change a span's label, note, speaker, evidence URL or (consensus
+    spans) the decision's reason."""
+    allowed = {"label", "note", "speaker", "evidence_url", "decision_reason"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))}")

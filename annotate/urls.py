@@ -1,13 +1,24 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from annotate import views, views_team
+from annotate import views, views_curation, views_team
 
 urlpatterns = [
     path("", views.article_list, name="article-list"),
     path("articles/<int:article_id>/", views.article_detail, name="article-detail"),
     path("articles/<int:article_id>/annotations/", views.article_annotations, name="article-annotations"),
     path("annotations/<int:annotation_id>/", views.annotation_detail, name="annotation-detail"),
+    path("annotations/<int:annotation_id>/history/", views.annotation_history, name="annotation-history"),
+    path("articles/<int:article_id>/curate/", views_curation.curate, name="curate"),
+    path("articles/<int:article_id>/curate/accept/", views_curation.curate_accept, name="curate-accept"),
+    path(
+        "articles/<int:article_id>/curate/accept-unanimous/",
+        views_curation.curate_accept_unanimous,
+        name="curate-accept-unanimous",
+    ),
+    path("articles/<int:article_id>/curate/remove/", views_curation.curate_remove, name="curate-remove"),
+    path("articles/<int:article_id>/curate/close/", views_curation.curate_close, name="curate-close"),
+    path("articles/<int:article_id>/curate/reopen/", views_curation.curate_reopen, name="curate-reopen"),
     path("queue/", views.queue, name="queue"),
     path("queue/<int:assignment_id>/submit/", views.assignment_submit, name="assignment-submit"),
     path("assign/", views.assign, name="assign"),

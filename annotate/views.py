@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotate import assignments, offsets, permissions, selectors, team, workspace
+from annotate import assignments, curation, history, offsets, permissions, selectors, team, workspace
 from annotate.exporting import CONTENT_TYPES, ExportError, annotations_for_export, export_filename, stream_annotations
 from annotate.forms import AnnotationExportForm, ArticleListForm, AssignForm
 from annotate.http import json_endpoint, read_json_object, require_json_methods
@@ -30,18 +30,23 @@ def article_detail(request, article_id: int):
     article = get_object_or_404(Article.objects.select_related("source"), pk=article_id)
     state = workspace.page_state(article, request.user, **_view_options(request))
     labels = list(Label.objects.all())
+    lead = state["is_lead"]
     context = {
         "article": article,
         "labels": labels,
         "view": state,
         # Leads see how far the submitted reviews agree (annotate/team.py).
-        "agreement": team.article_agreement_for(article) if state["is_lead"] else None,
+        "agreement": team.article_agreement_for(article) if lead else None,
+        # Reviewers see where they differed from the consensus once it is closed.
+        "feedback": curation.feedback_for(article, request.user) if state["adjudicated"] and not lead else None,
         "workspace_data": {
             "article": article.pk,
             "annotations": state["annotations"],
             "labels": [workspace.label_payload(label) for label in labels],
             "user": request.user.get_username(),
             "can_annotate": state["can_annotate"],
+            "layer": state["layer"],
+            "is_lead": lead,
         },
     }
     return render(request, "annotate/article_detail.html", context)
@@ -64,7 +69,11 @@ def article_annotations(request, article_id: int):
 
 def _view_options(request) -> dict:
     """The article page's view switches, from the query string."""
-    return {"show_others": request.GET.get("others") == "1", "reviewer": request.GET.get("reviewer") or None}
+    return {
+        "show_others": request.GET.get("others") == "1",
+        "reviewer": request.GET.get("reviewer") or None,
+        "layer": request.GET.get("layer", ""),
+    }
 
 
 @login_not_required  # json_endpoint answers 401 in JSON instead of a redirect
@@ -80,6 +89,19 @@ def annotation_detail(request, annotation_id: int):
     )
     utf16 = offsets.Utf16Map(annotation.article.text)
     return JsonResponse(workspace.annotation_payload(annotation, utf16, request.user))
+
+
+@login_not_required  # json_endpoint answers 401 in JSON instead of a redirect
+@json_endpoint
+@require_json_methods("GET")
+def annotation_history(request, annotation_id: int):
+    """Every version of a span, newest first, for leads."""
+    annotation = get_object_or_404(Annotation, pk=annotation_id)
+    if not permissions.is_lead(request.user):
+        if permissions.can_see_annotation(request.user, annotation):
+            raise PermissionDenied("only a lead can see a span's history")
+        raise Http404("No such annotation.")
+    return JsonResponse({"history": history.annotation_history(annotation)})
 
 
 @require_GET

@@ -32,14 +32,21 @@ def make_user(username: str, **extra):
     )
 
 
+def make_reviewer(username: str, **extra):
+    """A member of the "Reviewer" group that migration 0005 creates."""
+    user = make_user(username, **extra)
+    user.groups.add(Group.objects.get(name=permissions.REVIEWER_GROUP))
+    return user
+
+
 @pytest.fixture
 def alice(db):
-    return make_user("alice")
+    return make_reviewer("alice")
 
 
 @pytest.fixture
 def bob(db):
-    return make_user("bob")
+    return make_reviewer("bob")
 
 
 @pytest.fixture
@@ -107,6 +114,11 @@ def make_assignment(article, reviewer, *, status: str = Assignment.Status.ASSIGN
     return Assignment.objects.create(
         article=article, reviewer=reviewer, status=status, assigned_by=assigned_by, **extra
     )
+
+
+def assign(article, *reviewers, status: str = Assignment.Status.ASSIGNED):
+    """Give the article to each reviewer (a reviewer sees only what is assigned)."""
+    return [make_assignment(article, reviewer, status=status) for reviewer in reviewers]
 
 
 def make_annotation(article, label, reviewer, *, quote: str | None = None, start=None, end=None, **extra):

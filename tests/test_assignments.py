@@ -157,15 +157,23 @@ def test_a_span_leaves_other_reviewers_assignments_alone(alice, bob, labels):
     article = make_article("Lukashenko met Xi in Beijing.")
     elsewhere = make_article("Another article entirely.")
     bobs = make_assignment(article, bob)
+    alices = make_assignment(article, alice)
     alices_other = make_assignment(elsewhere, alice)
     assert post_span(alice, article, "Lukashenko").status_code == 201
+    assert Assignment.objects.get(pk=alices.pk).status == Status.IN_PROGRESS
     assert Assignment.objects.get(pk=bobs.pk).status == Status.ASSIGNED
     assert Assignment.objects.get(pk=alices_other.pk).status == Status.ASSIGNED
 
 
-def test_a_span_on_an_unassigned_article_creates_no_assignment(alice, labels):
+def test_a_reviewer_cannot_mark_an_unassigned_article(alice, labels):
     article = make_article("Lukashenko met Xi in Beijing.")
-    assert post_span(alice, article, "Lukashenko").status_code == 201
+    assert post_span(alice, article, "Lukashenko").status_code == 404
+    assert not article.annotations.exists()
+
+
+def test_a_leads_span_on_an_unassigned_article_creates_no_assignment(lena, labels):
+    article = make_article("Lukashenko met Xi in Beijing.")
+    assert post_span(lena, article, "Lukashenko").status_code == 201
     assert Assignment.objects.count() == 0
 
 

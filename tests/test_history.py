@@ -3,14 +3,16 @@
 import json
 import re
 
+from django.test import Client
 from django.urls import reverse
 
 from annotate.models import Annotation
-from tests.conftest import make_annotation
+from tests.conftest import assign, make_annotation
 
 
 def test_a_change_through_the_workspace_keeps_the_previous_version_and_who_made_it(client, article, labels, alice):
     span = make_annotation(article, labels["fact"], alice, quote="Lukashenko", note="first thought")
+    assign(article, alice)
     client.force_login(alice)
 
     response = client.patch(
@@ -31,6 +33,7 @@ def test_a_change_through_the_workspace_keeps_the_previous_version_and_who_made_
 def test_a_deleted_span_stays_in_the_history_with_its_last_content(client, article, labels, alice):
     span = make_annotation(article, labels["quote"], alice, quote="Xi", speaker="State media")
     span_id = span.pk
+    assign(article, alice)
     client.force_login(alice)
 
     response = client.delete(reverse("annotation-detail", args=[span_id]))
@@ -60,3 +63,36 @@ def test_the_admin_shows_a_spans_history(admin_client_, article, labels, alice):
     assert "Changed" in text and "Created" in text and text.index("Changed") < text.index("Created")
     assert "Note: &nbsp;&rarr;&nbsp;&nbsp;checked against the readout" in text
     assert "2 entries" in text
+
+
+def test_a_lead_reads_a_spans_history_newest_first_with_what_changed(lena_client, article, labels, alice, lena):
+    span = make_annotation(article, labels["fact"], alice, quote="Lukashenko", note="first thought")
+    assign(article, alice)
+    alice_client = Client()
+    alice_client.force_login(alice)
+    alice_client.patch(
+        reverse("annotation-detail", args=[span.pk]),
+        data=json.dumps({"label": "opinion", "note": "second thought"}),
+        content_type="application/json",
+    )
+
+    response = lena_client.get(reverse("annotation-history", args=[span.pk]))
+
+    assert response.status_code == 200
+    changed, created = response.json()["history"]
+    assert (changed["kind"], changed["who"]) == ("changed", "alice")
+    assert changed["changes"] == [
+        {"field": "label", "old": "fact", "new": "opinion"},
+        {"field": "note", "old": "first thought", "new": "second thought"},
+    ]
+    assert created["kind"] == "created"
+    assert {"field": "quote", "old": None, "new": "Lukashenko"} in created["changes"]
+
+
+def test_a_reviewer_may_not_read_history(client, article, labels, alice, bob):
+    span = make_annotation(article, labels["fact"], alice, quote="Lukashenko")
+    assign(article, alice, bob)
+    client.force_login(alice)
+    assert client.get(reverse("annotation-history", args=[span.pk])).status_code == 403
+    client.force_login(bob)  # may not even see the span before submitting
+    assert client.get(reverse("annotation-history", args=[span.pk])).status_code == 404

@@ -4,17 +4,26 @@ submit the article; leads see everyone's and can narrow to one reviewer."""
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from annotate.models import Assignment
-from tests.conftest import make_annotation, make_assignment
+from tests.conftest import assign, make_annotation
 from tests.test_views_article_detail import workspace_data_in
 
 
 @pytest.fixture
 def two_reviews(article, labels, alice, bob):
+    """alice and bob are assigned the article and have each marked a span."""
+    assign(article, alice, bob)
     make_annotation(article, labels["fact"], alice, quote="Lukashenko")
     make_annotation(article, labels["opinion"], bob, quote="Beijing")
     return article
+
+
+def submit(article, *reviewers):
+    Assignment.objects.filter(article=article, reviewer__in=reviewers).update(
+        status=Assignment.Status.SUBMITTED, submitted_at=timezone.now()
+    )
 
 
 def seen_by(user, article, **params):
@@ -27,7 +36,6 @@ def seen_by(user, article, **params):
 
 
 def test_before_submitting_a_reviewer_sees_only_their_own_spans(two_reviews, bob):
-    make_assignment(two_reviews, bob)
     spans, page = seen_by(bob, two_reviews)
     assert spans == [("bob", "Beijing")]
     assert "You see only your own spans until you submit this article." in page
@@ -45,7 +53,7 @@ def test_the_json_list_follows_the_same_rule(two_reviews, bob, client):
 
 
 def test_after_submitting_a_reviewer_can_switch_the_others_on(two_reviews, bob):
-    make_assignment(two_reviews, bob, status=Assignment.Status.SUBMITTED)
+    submit(two_reviews, bob)
     spans, page = seen_by(bob, two_reviews)
     assert spans == [("bob", "Beijing")]
     assert "Show the other reviewers' spans" in page
@@ -74,8 +82,7 @@ def test_with_the_setting_off_every_reviewer_sees_every_span(two_reviews, bob, s
 def test_a_lead_sees_the_agreement_of_the_submitted_reviews_on_the_article_page(two_reviews, alice, bob, lena):
     from annotate import agreement
 
-    for reviewer in (alice, bob):
-        make_assignment(two_reviews, reviewer, status=Assignment.Status.SUBMITTED)
+    submit(two_reviews, alice, bob)
     expected = agreement.article_agreement(
         text_length=len(two_reviews.text),
         spans=[
@@ -92,8 +99,7 @@ def test_a_lead_sees_the_agreement_of_the_submitted_reviews_on_the_article_page(
 
 
 def test_a_reviewer_does_not_see_the_agreement_panel(two_reviews, alice, bob):
-    for reviewer in (alice, bob):
-        make_assignment(two_reviews, reviewer, status=Assignment.Status.SUBMITTED)
+    submit(two_reviews, alice, bob)
     _, page = seen_by(bob, two_reviews)
     assert "Krippendorff" not in page
 

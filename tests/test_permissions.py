@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from annotate import permissions
-from tests.conftest import make_annotation, make_article, make_user
+from tests.conftest import assign, make_annotation, make_article, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,10 @@ def cast(alice, bob, root):
 
 
 @pytest.fixture
-def span(alice, labels):
-    return make_annotation(make_article(), labels["fact"], alice, quote="Lukashenko")
+def span(alice, bob, labels):
+    article = make_article()
+    assign(article, alice, bob)
+    return make_annotation(article, labels["fact"], alice, quote="Lukashenko")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from annotate import offsets
 from annotate.models import Annotation, Label
-from tests.conftest import make_annotation, make_article, make_user
+from tests.conftest import assign, make_annotation, make_article, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +75,11 @@ def label_buttons_in(page: str) -> list[tuple[str, str, str | None]]:
 
 
 @pytest.fixture
-def mixed(db):
+def mixed(alice, bob):
+    """The article alice and bob are assigned."""
     article = make_article(TEXT, title="Mixed scripts", source="Nasha Niva", byline="A. Writer", published="2023-03-05")
     assert article.text == TEXT
+    assign(article, alice, bob)
     return article
 
 
@@ -184,6 +186,7 @@ def test_markup_in_the_text_title_source_and_notes_is_escaped(alice, labels):
     article = make_article(text, title=title, source="<b>Bold news</b>")
     note = '</script><script>alert("note")</script>'
     make_annotation(article, labels["opinion"], alice, quote="<script>", note=note, speaker="<i>who</i>")
+    assign(article, alice)
     Label.objects.create(slug="odd", name="<em>Odd</em>", description='"><script>alert(1)</script>', order=9)
 
     response = client_for(alice).get(reverse("article-detail", args=[article.pk]))
@@ -236,12 +239,13 @@ def test_the_page_takes_the_same_number_of_queries_however_many_spans(
     settings.INDEPENDENT_REVIEW = False
     article = make_article(" ".join(WORDS) + "\n", title="Long")
     add_spans(article, [alice, bob, make_user("carol")], labels, count)
+    assign(article, alice)
     client = client_for(alice)
     url = reverse("article-detail", args=[article.pk])
 
-    # session, user, is she a lead, article with source, has she submitted it, spans with
-    # labels and reviewers, labels
-    with django_assert_num_queries(7):
+    # session, user, is she a lead, article with source, her assignment, is it adjudicated,
+    # spans with labels and reviewers, labels
+    with django_assert_num_queries(8):
         response = client.get(url)
 
     assert response.status_code == 200

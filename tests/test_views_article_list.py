@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from annotate.models import Annotation, Source
-from tests.conftest import make_annotation, make_article
+from tests.conftest import assign, make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,8 @@ def shelf(alice, bob, lena, labels):
     make_annotation(belta, labels["fact"], bob, quote="Officials said")
     make_annotation(belta, labels["fact"], lena, quote="the harvest", layer=Annotation.Layer.CONSENSUS)
     make_annotation(niva, labels["unsupported_claim"], bob, quote="disputed the figures")
+    for article in (belta, niva, quiet):
+        assign(article, alice, bob)
     return {"belta": belta, "niva": niva, "quiet": quiet}
 
 
@@ -160,11 +162,11 @@ def test_sort_by_date(shelf, alice, sort, expected):
     assert titles(get_list(client_for(alice), sort=sort)) == expected
 
 
-def test_same_day_articles_are_ordered_by_title(alice):
+def test_same_day_articles_are_ordered_by_title(lena):
     for title in ["Beta", "alpha", "Gamma"]:
         make_article(f"Text of {title}.", title=title, published="2024-01-01")
 
-    assert titles(get_list(client_for(alice), sort="oldest")) == ["Beta", "Gamma", "alpha"]
+    assert titles(get_list(client_for(lena), sort="oldest")) == ["Beta", "Gamma", "alpha"]
 
 
 @pytest.mark.parametrize(
@@ -189,9 +191,9 @@ def thirty(alice):
         make_article(f"Report number {day}.", title=f"Report {day:02d}", published=published.isoformat())
 
 
-def test_the_list_shows_25_articles_a_page(thirty, alice):
-    first = get_list(client_for(alice))
-    second = get_list(client_for(alice), page=2)
+def test_the_list_shows_25_articles_a_page(thirty, lena):
+    first = get_list(client_for(lena))
+    second = get_list(client_for(lena), page=2)
 
     assert titles(first) == [f"Report {day:02d}" for day in range(29, 4, -1)]
     assert titles(second) == [f"Report {day:02d}" for day in range(4, -1, -1)]
@@ -200,10 +202,10 @@ def test_the_list_shows_25_articles_a_page(thirty, alice):
     assert '<a href="?page=1">← Previous</a>' in second.content.decode()
 
 
-def test_paging_links_keep_the_search_and_sort(thirty, alice):
+def test_paging_links_keep_the_search_and_sort(thirty, lena):
     make_article("Something else entirely.", title="Other")
 
-    response = get_list(client_for(alice), q="report", sort="oldest", page=2)
+    response = get_list(client_for(lena), q="report", sort="oldest", page=2)
 
     page = response.content.decode()
     assert titles(response) == [f"Report {day:02d}" for day in range(25, 30)]
@@ -212,8 +214,8 @@ def test_paging_links_keep_the_search_and_sort(thirty, alice):
     assert "Next →" not in page
 
 
-def test_a_page_past_the_end_shows_the_last_page(thirty, alice):
-    response = get_list(client_for(alice), page=99)
+def test_a_page_past_the_end_shows_the_last_page(thirty, lena):
+    response = get_list(client_for(lena), page=99)
 
     assert titles(response) == [f"Report {day:02d}" for day in range(4, -1, -1)]
 
@@ -249,6 +251,7 @@ def test_the_list_takes_the_same_number_of_queries_however_many_articles(
         )
         make_annotation(article, labels["fact"], alice, quote="harvest")
         make_annotation(article, labels["opinion"], bob, quote="Story")
+        assign(article, alice)
     client = client_for(alice)
 
     # session, user, is the user a lead, count, the page's rows, the source and label options
@@ -268,3 +271,21 @@ def test_filtering_adds_only_the_lookups_of_the_chosen_source_and_label(shelf, a
         response = get_list(client, source=belta.pk, label="fact", q="harvest")
 
     assert titles(response) == ["Harvest <record>"]
+
+
+def test_a_reviewer_lists_only_the_articles_assigned_to_them(shelf, alice, lena, db):
+    elsewhere = make_article("Somebody else's story.", title="Not yours", source="Belta")
+
+    assert "Not yours" not in titles(get_list(client_for(alice)))
+    assert "Not yours" in titles(get_list(client_for(lena)))
+    assert client_for(alice).get(reverse("article-detail", args=[elsewhere.pk])).status_code == 404
+    assert client_for(lena).get(reverse("article-detail", args=[elsewhere.pk])).status_code == 200
+
+
+def test_a_user_with_no_assignments_sees_an_empty_list(db):
+    from tests.conftest import make_reviewer
+
+    newcomer = make_reviewer("newcomer")
+    make_article("A story nobody assigned.", title="Unassigned")
+
+    assert titles(get_list(client_for(newcomer))) == []

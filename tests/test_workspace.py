@@ -8,13 +8,15 @@ import unicodedata
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from annotate import offsets, workspace
 from annotate.http import JsonError
-from annotate.models import Annotation
-from tests.conftest import make_annotation, make_article, make_user
+from annotate.models import Annotation, Assignment
+from tests.conftest import assign, make_annotation, make_article, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +58,13 @@ def patch_json(client, annotation, body):
 
 
 @pytest.fixture
-def mixed(db):
+def mixed(alice, bob):
+    """The article alice and bob are both assigned."""
     article = make_article(TEXT, title="Mixed scripts")
     # The premise of every offset below: the text is stored exactly as written (already NFC).
     assert article.text == TEXT
     assert unicodedata.is_normalized("NFC", TEXT)
+    assign(article, alice, bob)
     return article
 
 
@@ -113,6 +117,7 @@ def test_utf16_offsets_are_stored_as_code_points_with_the_exact_quote(mixed, ali
         "note": "",
         "speaker": "",
         "evidence_url": "",
+        "decision_reason": "",
         "reviewer": "alice",
         "layer": "reviewer",
         "created_at": annotation.created_at.isoformat(),
@@ -493,6 +498,15 @@ def alices_span(mixed, alice, labels):
     return make_annotation(mixed, labels["fact"], alice, quote=SAID, note="first thought")
 
 
+@pytest.fixture
+def bob_submitted(mixed, bob):
+    """bob has submitted the article, so he may see alice's spans (not change them)."""
+    Assignment.objects.filter(article=mixed, reviewer=bob).update(
+        status=Assignment.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    return bob
+
+
 def test_the_author_changes_label_note_speaker_and_evidence_url(alices_span, alice):
     before = alices_span.updated_at
     body = {
@@ -536,8 +550,19 @@ def test_a_null_note_clears_it_and_other_fields_stay(alices_span, alice):
     assert (stored.note, stored.label.slug) == ("", "fact")
 
 
-def test_another_reviewer_cannot_change_a_span(alices_span, bob):
+def test_another_reviewer_who_may_not_see_a_span_gets_404_and_nothing_changes(alices_span, bob):
+    # Independent judgement: before submitting, bob may not learn alice's span exists.
     response = patch_json(client_for(bob), alices_span, {"label": "opinion", "note": "mine now"})
+
+    assert response.status_code == 404
+    response = client_for(bob).delete(reverse("annotation-detail", args=[alices_span.pk]))
+    assert response.status_code == 404
+    stored = Annotation.objects.get(pk=alices_span.pk)
+    assert (stored.label.slug, stored.note, stored.updated_at) == ("fact", "first thought", alices_span.updated_at)
+
+
+def test_another_reviewer_cannot_change_a_span(alices_span, bob_submitted):
+    response = patch_json(client_for(bob_submitted), alices_span, {"label": "opinion", "note": "mine now"})
 
     assert (response.status_code, response.json()) == (
         403,
@@ -608,8 +633,8 @@ def test_the_author_deletes_a_span(alices_span, alice):
     assert not Annotation.objects.filter(pk=alices_span.pk).exists()
 
 
-def test_another_reviewer_cannot_delete_a_span(alices_span, bob):
-    response = client_for(bob).delete(reverse("annotation-detail", args=[alices_span.pk]))
+def test_another_reviewer_cannot_delete_a_span(alices_span, bob_submitted):
+    response = client_for(bob_submitted).delete(reverse("annotation-detail", args=[alices_span.pk]))
 
     assert (response.status_code, response.json()) == (
         403,
@@ -652,13 +677,13 @@ def test_the_span_endpoint_allows_only_patch_and_delete(alices_span, alice, meth
 def test_create_from_browser_refuses_an_inactive_user(mixed, labels):
     gone = make_user("gone", is_active=False)
 
-    with pytest.raises(PermissionDenied, match="you may not annotate this article"):
+    with pytest.raises(Http404):
         workspace.annotation_create_from_browser(article=mixed, data=GOOD, user=gone)
     assert not Annotation.objects.exists()
 
 
 def test_create_from_browser_refuses_the_anonymous_user(mixed, labels):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):
         workspace.annotation_create_from_browser(article=mixed, data=GOOD, user=AnonymousUser())
     assert not Annotation.objects.exists()
 
@@ -685,13 +710,15 @@ def test_create_from_browser_raises_json_error_naming_the_utf16_field(mixed, ali
     )
 
 
-def test_change_from_browser_refuses_another_reviewer(alices_span, bob):
+def test_change_from_browser_refuses_another_reviewer(alices_span, bob_submitted):
+    bob = bob_submitted
     with pytest.raises(PermissionDenied, match="only the reviewer who made this span may change it"):
         workspace.annotation_change_from_browser(annotation=alices_span, data={"note": "x"}, user=bob)
     assert Annotation.objects.get(pk=alices_span.pk).note == "first thought"
 
 
-def test_delete_from_browser_refuses_another_reviewer(alices_span, bob):
+def test_delete_from_browser_refuses_another_reviewer(alices_span, bob_submitted):
+    bob = bob_submitted
     with pytest.raises(PermissionDenied, match="only the reviewer who made this span may delete it"):
         workspace.annotation_delete_from_browser(annotation=alices_span, user=bob)
     assert Annotation.objects.filter(pk=alices_span.pk).exists()

@@ -83,14 +83,14 @@ window.__sm = {
 
 @pytest.fixture(autouse=True)
 def default_labels(transactional_db):
-    """The four labels the data migration makes. A transactional test's flush
-    deletes them, and ``serialized_rollback`` cannot bring them back here:
+    """The four labels and the two roles the data migrations make. A
+    transactional test's flush deletes them, and ``serialized_rollback`` cannot bring them back here:
     while Playwright's loop runs, Django hands this thread a new connection
     object (asgiref's Local acts as a context variable in a thread with a
     running loop), not the one pytest-django serialized at set-up. So make
     them again, the way the migration does."""
-    migration = importlib.import_module("annotate.migrations.0002_default_labels")
-    migration.create_default_labels(apps, None)
+    importlib.import_module("annotate.migrations.0002_default_labels").create_default_labels(apps, None)
+    importlib.import_module("annotate.migrations.0005_roles").create_roles(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from annotate.exporting import read_export
 from annotate.models import Annotation
-from tests.conftest import make_annotation, make_article
+from tests.conftest import assign, make_annotation, make_article
 
 pytestmark = [
     pytest.mark.browser,
@@ -104,6 +104,7 @@ def only_annotation(**filters) -> Annotation:
 
 def test_mouse_drag_marks_unsupported_claim_and_exports_code_point_offsets(page, sign_in, alice, seed_articles):
     article = seed_articles[SEED]
+    assign(article, alice)
     sign_in(page, alice)
     open_article(page, article)
 
@@ -135,6 +136,7 @@ def test_mouse_drag_marks_unsupported_claim_and_exports_code_point_offsets(page,
 
 def test_keyboard_shift_arrow_selection_marks_exact_span(page, sign_in, alice, seed_articles):
     article = seed_articles[SEED]
+    assign(article, alice)
     sign_in(page, alice)
     open_article(page, article)
 
@@ -156,6 +158,7 @@ def test_keyboard_shift_arrow_selection_marks_exact_span(page, sign_in, alice, s
 
 def test_ctrl_shift_arrows_grow_and_shrink_the_selection_by_words(page, sign_in, alice, seed_articles):
     article = seed_articles[SEED]
+    assign(article, alice)
     sign_in(page, alice)
     open_article(page, article)
 
@@ -179,6 +182,7 @@ def test_ctrl_shift_arrows_grow_and_shrink_the_selection_by_words(page, sign_in,
 
 def test_overlapping_quote_shares_a_mark_and_offers_the_other_span(page, sign_in, alice, labels, seed_articles):
     article = seed_articles[SEED]
+    assign(article, alice)
     claim = make_annotation(article, labels["unsupported_claim"], alice, quote=CLAIM)
     sign_in(page, alice)
     open_article(page, article)
@@ -219,6 +223,7 @@ def test_overlapping_quote_shares_a_mark_and_offers_the_other_span(page, sign_in
 
 def test_change_label_and_note_then_undo_and_redo(page, sign_in, alice, labels, seed_articles):
     article = seed_articles[SEED]
+    assign(article, alice)
     annotation = make_annotation(article, labels["fact"], alice, quote=CLAIM)
     sign_in(page, alice)
     open_article(page, article)
@@ -253,6 +258,7 @@ def test_change_label_and_note_then_undo_and_redo(page, sign_in, alice, labels, 
 
 def test_delete_then_undo_brings_the_span_back(page, sign_in, alice, labels, seed_articles):
     article = seed_articles[SEED]
+    assign(article, alice)
     annotation = make_annotation(article, labels["opinion"], alice, quote=CLAIM, note="keep this note")
     sign_in(page, alice)
     open_article(page, article)
@@ -282,6 +288,7 @@ def test_another_reviewer_sees_the_span_read_only_and_cannot_delete_it(
     # Written before independent judgement: every reviewer sees every span here.
     settings.INDEPENDENT_REVIEW = False
     article = seed_articles[SEED]
+    assign(article, alice, bob)
     annotation = make_annotation(article, labels["unsupported_claim"], alice, quote=CLAIM)
     sign_in(page, bob)
     open_article(page, article)
@@ -320,6 +327,7 @@ def test_another_reviewer_sees_the_span_read_only_and_cannot_delete_it(
 
 def test_phrase_after_emoji_cjk_and_blank_lines_is_stored_in_code_points(page, sign_in, alice):
     article = make_article(EMOJI_TEXT, title="Emoji and friends")
+    assign(article, alice)
     assert article.text == EMOJI_TEXT and Q_TILDE in article.text and "\u00a0" in article.text
     sign_in(page, alice)
     open_article(page, article)
@@ -354,6 +362,7 @@ GRAPHEME_CUTS = {
 def test_selection_cutting_a_grapheme_snaps_to_the_whole_cluster(page, sign_in, alice, case):
     cluster, cut, through, expected = GRAPHEME_CUTS[case]
     article = make_article(EMOJI_TEXT, title="Emoji and friends")
+    assign(article, alice)
     sign_in(page, alice)
     open_article(page, article)
 
@@ -377,6 +386,7 @@ def test_selection_cutting_a_grapheme_snaps_to_the_whole_cluster(page, sign_in, 
 
 def test_empty_or_white_space_selection_marks_nothing_and_says_why(page, sign_in, alice):
     article = make_article(EMOJI_TEXT, title="Emoji and friends")
+    assign(article, alice)
     sign_in(page, alice)
     open_article(page, article)
 
@@ -413,6 +423,7 @@ def test_screenshot_of_a_marked_up_article(page, sign_in, alice, bob, labels, se
     # Written before independent judgement: every reviewer sees every span here.
     settings.INDEPENDENT_REVIEW = False
     article = seed_articles[SEED]
+    assign(article, alice, bob)
     spans = [
         ("fact", "Alexander Lukashenko was for years", alice, ""),
         ("opinion", "a benign but wary friend of the Western powers", alice, "Loaded framing."),

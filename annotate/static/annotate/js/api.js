@@ -41,3 +41,4 @@ async function request(method, url, body) {
 export const createAnnotation = (articleId, body) => request("POST", `/articles/${articleId}/annotations/`, body);
 export const changeAnnotation = (id, body) => request("PATCH", `/annotations/${id}/`, body);
 export const deleteAnnotation = (id) => request("DELETE", `/annotations/${id}/`);
+export const annotationHistory = (id) => request("GET", `/annotations/${id}/history/`);

@@ -61,11 +61,20 @@ function currentSpan() {
   return { start, end };
 }
 
+// Leads in the consensus view add to the consensus layer; everyone else to
+// their own reviewer layer.
+const consensusMode = data.layer === "consensus";
+
 function spanBody(annotation) {
-  return {
+  const body = {
     label: annotation.label, start16: annotation.start16, end16: annotation.end16, quote: annotation.quote,
     note: annotation.note || "", speaker: annotation.speaker || "", evidence_url: annotation.evidence_url || "",
   };
+  if (annotation.layer === "consensus") {
+    body.layer = "consensus";
+    body.decision_reason = annotation.decision_reason || "";
+  }
+  return body;
 }
 
 async function markSelection(label) {
@@ -73,6 +82,7 @@ async function markSelection(label) {
   const span = currentSpan();
   if (span.error) return say(span.error, "error");
   const body = { label: label.slug, start16: span.start, end16: span.end, quote: text.slice(span.start, span.end) };
+  if (consensusMode) body.layer = "consensus";
   try {
     const created = await api.createAnnotation(data.article, body);
     upsert(created);
@@ -168,9 +178,17 @@ function showDetails(id, overlapping = []) {
   form.elements.note.value = annotation.note;
   form.elements.speaker.value = annotation.speaker;
   form.elements.evidence_url.value = annotation.evidence_url;
+  const isConsensus = annotation.layer === "consensus";
+  form.elements.decision_reason.value = annotation.decision_reason || "";
+  form.querySelector(".consensus-only").hidden = !isConsensus;
   for (const control of form.elements) control.disabled = !annotation.can_change;
   form.querySelector(".owner-actions").hidden = !annotation.can_change;
-  details.querySelector(".read-only-note").hidden = annotation.can_change;
+  const readOnly = details.querySelector(".read-only-note");
+  readOnly.hidden = annotation.can_change;
+  readOnly.textContent = isConsensus
+    ? "The consensus is closed (adjudicated) or only a lead may change it."
+    : "Only the reviewer who made this span can change it.";
+  resetHistory();
   const chooser = details.querySelector(".overlaps");
   chooser.replaceChildren(
     ...overlapping.filter((a) => a.id !== id).map((a) => {
@@ -214,6 +232,10 @@ async function saveDetails(event) {
   };
   const before = { label: annotation.label, note: annotation.note, speaker: annotation.speaker,
     evidence_url: annotation.evidence_url };
+  if (annotation.layer === "consensus") {
+    after.decision_reason = form.elements.decision_reason.value;
+    before.decision_reason = annotation.decision_reason || "";
+  }
   const ref = refFor(annotation);
   try {
     await applyChange(ref, after);
@@ -243,6 +265,46 @@ async function deleteSelected() {
     say(error.message, "error");
   }
 }
+
+// ---- history (leads) -------------------------------------------------------
+
+const historyBox = details.querySelector("[data-history]");
+
+function resetHistory() {
+  if (!historyBox) return;
+  historyBox.open = false;
+  historyBox.querySelector(".history-list").replaceChildren();
+}
+
+function describeChange(change) {
+  const shown = (value) => (value === null || value === "" ? "—" : `“${shorten(String(value), 60)}”`);
+  return change.old === null ? `${change.field} ${shown(change.new)}` : `${change.field} ${shown(change.old)} → ${shown(change.new)}`;
+}
+
+async function loadHistory() {
+  if (!historyBox.open || selectedId === null) return;
+  const list = historyBox.querySelector(".history-list");
+  try {
+    const { history } = await api.annotationHistory(selectedId);
+    list.replaceChildren(...history.map((entry) => {
+      const item = document.createElement("li");
+      const head = document.createElement("strong");
+      head.textContent = `${entry.kind} by ${entry.who ?? "someone"}, ${new Date(entry.when).toLocaleString()}`;
+      item.append(head);
+      for (const change of entry.changes) {
+        const line = document.createElement("div");
+        line.className = "history-change";
+        line.textContent = describeChange(change);
+        item.append(line);
+      }
+      return item;
+    }));
+  } catch (error) {
+    list.replaceChildren(Object.assign(document.createElement("li"), { textContent: error.message }));
+  }
+}
+
+if (historyBox) historyBox.addEventListener("toggle", loadHistory);
 
 // ---- events ----------------------------------------------------------------
 

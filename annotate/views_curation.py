@@ -1,0 +1,105 @@
+"""The lead's curation page and its actions. Each action is a plain form
+POST that redirects back to the page, so the page works without script."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from annotate import curation, permissions
+from annotate.models import Annotation, Article
+
+
+def _article_for_lead(request, article_id: int) -> Article:
+    if not permissions.can_curate(request.user):
+        raise PermissionDenied("Only a lead can adjudicate.")
+    return get_object_or_404(Article.objects.select_related("source"), pk=article_id)
+
+
+@require_GET
+def curate(request, article_id: int):
+    article = _article_for_lead(request, article_id)
+    return render(request, "annotate/curate.html", {"article": article, "curation": curation.curation_for(article)})
+
+
+def _back(article: Article, anchor: str = ""):
+    return redirect(reverse("curate", args=[article.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _span_on(article: Article, request, layer: str) -> Annotation:
+    span_id = request.POST.get("span", "")
+    if not span_id.isdigit():
+        raise ValidationError("Choose a span.")
+    spans = Annotation.objects.select_related("article", "label", "reviewer")
+    return get_object_or_404(spans, pk=span_id, article=article, layer=layer)
+
+
+def _act(request, article: Article, action, success: str, anchor: str = ""):
+    try:
+        outcome = action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success.format(outcome=outcome))
+    return _back(article, anchor)
+
+
+@require_POST
+def curate_accept(request, article_id: int):
+    article = _article_for_lead(request, article_id)
+    try:
+        span = _span_on(article, request, Annotation.Layer.REVIEWER)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(article)
+    reason = request.POST.get("reason", "")
+    return _act(
+        request, article, lambda: curation.consensus_accept(span, lead=request.user, reason=reason),
+        f"Accepted {span.reviewer.get_username()}'s {span.label.name.lower()} span into the consensus.",
+        anchor=f"unit-{span.label.slug}-{span.start}-{span.end}",
+    )  # fmt: skip
+
+
+@require_POST
+def curate_accept_unanimous(request, article_id: int):
+    article = _article_for_lead(request, article_id)
+    reason = request.POST.get("reason", "")
+    return _act(
+        request, article, lambda: len(curation.consensus_accept_unanimous(article, lead=request.user, reason=reason)),
+        "Accepted {outcome} unanimous span(s) into the consensus.",
+    )  # fmt: skip
+
+
+@require_POST
+def curate_remove(request, article_id: int):
+    article = _article_for_lead(request, article_id)
+    try:
+        span = _span_on(article, request, Annotation.Layer.CONSENSUS)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(article)
+    return _act(
+        request, article, lambda: curation.consensus_remove(span, lead=request.user),
+        f"Removed the {span.label.name.lower()} span “{span.quote[:60]}” from the consensus.",
+        anchor=f"unit-{span.label.slug}-{span.start}-{span.end}",
+    )  # fmt: skip
+
+
+@require_POST
+def curate_close(request, article_id: int):
+    article = _article_for_lead(request, article_id)
+    note = request.POST.get("note", "")
+    return _act(
+        request, article, lambda: curation.adjudication_close(article, lead=request.user, note=note),
+        "Closed: the article is adjudicated and its reviewers can see their feedback.",
+    )  # fmt: skip
+
+
+@require_POST
+def curate_reopen(request, article_id: int):
+    article = _article_for_lead(request, article_id)
+    return _act(
+        request, article, lambda: curation.adjudication_reopen(article, lead=request.user),
+        "Reopened: the consensus can be changed again.",
+    )  # fmt: skip
