@@ -150,12 +150,8 @@ class Curation:
 def curation_for(article: Article) -> Curation:
     """Everything the curation page shows, in three queries: assignments,
     spans of both layers, and the adjudication."""
-    statuses = dict(
-        Assignment.objects.filter(article=article).values_list("reviewer__username", "status").order_by()
-    )
-    spans = list(
-        article.annotations.select_related("label", "reviewer").order_by("start", "end", "label__order", "id")
-    )
+    statuses = dict(Assignment.objects.filter(article=article).values_list("reviewer__username", "status").order_by())
+    spans = list(article.annotations.select_related("label", "reviewer").order_by("start", "end", "label__order", "id"))
     reviewer_spans = [s for s in spans if s.layer == Annotation.Layer.REVIEWER]
     names = sorted(set(statuses) | {s.reviewer.get_username() for s in reviewer_spans})
     lanes = tuple(Lane(name, statuses.get(name)) for name in names)

@@ -8,87 +8,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotate', '0005_roles'),
+        ("annotate", "0005_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Adjudication',
+            name="Adjudication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('closed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.TextField(blank=True, help_text='Why the consensus stands as it is.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("closed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.TextField(blank=True, help_text="Why the consensus stands as it is.")),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalAdjudication',
+            name="HistoricalAdjudication",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('closed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.TextField(blank=True, help_text='Why the consensus stands as it is.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("closed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.TextField(blank=True, help_text="Why the consensus stands as it is.")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
             ],
             options={
-                'verbose_name': 'historical adjudication',
-                'verbose_name_plural': 'historical adjudications',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical adjudication",
+                "verbose_name_plural": "historical adjudications",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='annotation',
-            name='based_on',
-            field=models.ForeignKey(blank=True, help_text="The reviewer's span this consensus span was accepted from.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='accepted_as', to='annotate.annotation'),
+            model_name="annotation",
+            name="based_on",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The reviewer's span this consensus span was accepted from.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="accepted_as",
+                to="annotate.annotation",
+            ),
         ),
         migrations.AddField(
-            model_name='annotation',
-            name='decision_reason',
+            model_name="annotation",
+            name="decision_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='historicalannotation',
-            name='based_on',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text="The reviewer's span this consensus span was accepted from.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='annotate.annotation'),
+            model_name="historicalannotation",
+            name="based_on",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The reviewer's span this consensus span was accepted from.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="annotate.annotation",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalannotation',
-            name='decision_reason',
+            model_name="historicalannotation",
+            name="decision_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.UniqueConstraint(condition=models.Q(('layer', 'consensus')), fields=('article', 'label', 'start', 'end'), name='annotation_unique_consensus_span', violation_error_message='The consensus already has this span with this label.'),
+            model_name="annotation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("layer", "consensus")),
+                fields=("article", "label", "start", "end"),
+                name="annotation_unique_consensus_span",
+                violation_error_message="The consensus already has this span with this label.",
+            ),
         ),
         migrations.AddField(
-            model_name='adjudication',
-            name='article',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='adjudication', to='annotate.article'),
+            model_name="adjudication",
+            name="article",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, related_name="adjudication", to="annotate.article"
+            ),
         ),
         migrations.AddField(
-            model_name='adjudication',
-            name='closed_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="adjudication",
+            name="closed_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicaladjudication',
-            name='article',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='annotate.article'),
+            model_name="historicaladjudication",
+            name="article",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="annotate.article",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaladjudication',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicaladjudication",
+            name="closed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicaladjudication',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicaladjudication",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
     ]
