@@ -9,7 +9,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from annotate import assignments, formats
-from annotate.models import Annotation, Article, Assignment, Label, Source
+from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
 from annotate.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
 
 
@@ -97,11 +97,11 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
     list_filter = ["label", "layer", "reviewer", "article__source", "created_at"]
     list_select_related = ["article", "label", "reviewer"]
     search_fields = ["quote", "note", "speaker", "article__title"]
-    raw_id_fields = ["article"]
+    raw_id_fields = ["article", "based_on"]
     date_hierarchy = "created_at"
     readonly_fields = ["quote_in_context", "created_at", "updated_at"]
     fields = ["article", "label", "start", "end", "quote", "quote_in_context", "note", "speaker", "evidence_url",
-              "reviewer", "layer", "created_at", "updated_at"]  # fmt: skip
+              "reviewer", "layer", "decision_reason", "based_on", "created_at", "updated_at"]  # fmt: skip
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -165,3 +165,18 @@ class AssignmentAdmin(SimpleHistoryAdmin):
             except (PermissionDenied, ValidationError) as error:
                 self.message_user(request, f"{assignment}: {error}", messages.ERROR)
         self.message_user(request, f"Reopened {done} assignment(s).")
+
+
+@admin.register(Adjudication)
+class AdjudicationAdmin(SimpleHistoryAdmin):
+    """Closed consensus decisions. Deleting one reopens the article's
+    consensus, as the curation page's "Reopen" does."""
+
+    list_display = ["article", "closed_by", "closed_at", "note"]
+    list_filter = ["closed_by", "article__source", "closed_at"]
+    list_select_related = ["article", "closed_by"]
+    search_fields = ["article__title", "note"]
+    raw_id_fields = ["article"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__text")

@@ -455,3 +455,15 @@ def test_annotation_export_queries_do_not_grow_with_rows(admin_client_, labels):
     with_thirty, rows = export_and_count()
     assert len(rows) == 31
     assert with_thirty == with_three
+
+
+def test_annotation_export_follows_the_changelists_layer_filter(admin_client_, labels, lena, alice):
+    article = make_article("Lukashenko met Xi in Beijing.")
+    make_annotation(article, labels["fact"], alice, quote="Lukashenko")
+    consensus = make_annotation(article, labels["fact"], lena, quote="Lukashenko", layer=Annotation.Layer.CONSENSUS)
+    form = {"format": CSV_FORMAT, "resource": "0", "annotationresource_id": "on", "annotationresource_layer": "on"}
+
+    response = admin_client_.post(reverse("admin:annotate_annotation_export") + "?layer__exact=consensus", form)
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert rows == [["id", "layer"], [str(consensus.pk), "consensus"]]
