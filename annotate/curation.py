@@ -24,12 +24,15 @@ The rules, in one place:
   no overlapping span of any label for are *missed*.
 """
 
+import bisect
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import escape, format_html, format_html_join
 
 from annotate import permissions, services
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label
@@ -54,6 +57,23 @@ class Lane:
         return Assignment.Status(self.status).label if self.status else "not assigned"
 
 
+@dataclass(frozen=True)
+class SpanView:
+    """A span as the curation page shows it (read straight from the rows)."""
+
+    FIELDS = ("pk", "label_id", "start", "end", "quote", "note", "layer", "decision_reason", "reviewer__username")
+
+    pk: int
+    label: Label
+    start: int
+    end: int
+    quote: str
+    note: str
+    layer: str
+    decision_reason: str
+    reviewer: str  # username
+
+
 @dataclass
 class Unit:
     """Every span with one label, start and end: which reviewers made it and
@@ -63,9 +83,10 @@ class Unit:
     start: int
     end: int
     quote: str
-    spans: dict[str, Annotation] = field(default_factory=dict)  # by reviewer
-    consensus: Annotation | None = None
+    spans: dict[str, SpanView] = field(default_factory=dict)  # by reviewer
+    consensus: SpanView | None = None
     unanimous: bool = False
+    cells: list = field(default_factory=list)  # each lane's span or None, in lane order
 
     @property
     def key(self) -> str:
@@ -76,7 +97,7 @@ class Unit:
         return bool(self.spans) and not self.unanimous
 
     @property
-    def first_span(self) -> Annotation | None:
+    def first_span(self) -> SpanView | None:
         return self.spans[min(self.spans)] if self.spans else None
 
 
@@ -96,6 +117,10 @@ class Piece:
     def disputed(self) -> bool:
         return any(u.disputed for u in self.units)
 
+    @property
+    def title(self) -> str:
+        return "; ".join(f"{u.label.name}{' (disputed)' if u.disputed else ''}" for u in self.units)
+
 
 @dataclass(frozen=True)
 class LaneRow:
@@ -103,19 +128,47 @@ class LaneRow:
     pieces: tuple[Piece, ...]
     lane: Lane | None = None  # None for the consensus row
 
+    @property
+    def html(self) -> str:
+        """The lane's text with its spans as links to their units. Built here
+        rather than in the template: a long review has thousands of pieces,
+        and the template language took most of the page's time on them."""
+        parts = []
+        for piece in self.pieces:
+            unit = piece.innermost
+            if unit is None:
+                parts.append(escape(piece.text))
+                continue
+            disputed = " disputed" if piece.disputed and self.lane else ""
+            parts.append(
+                format_html(
+                    '<a class="lane-mark{}" href="#unit-{}" style="--label: {}" title="{}">{}</a>',
+                    disputed,
+                    unit.key,
+                    unit.label.colour,
+                    piece.title,
+                    piece.text,
+                )  # fmt: skip
+            )
+        return format_html_join("", "{}", ((part,) for part in parts))
+
 
 @dataclass(frozen=True)
 class Segment:
-    """A paragraph with spans in it, drawn once per lane."""
+    """A paragraph with spans in it. ``drawn`` are the units that touch it
+    (drawn in its lanes), ``units`` those listed under it: a span across
+    paragraphs is drawn in each and listed in the first. ``rows`` (a lane
+    each) are filled in by ``draw`` for the paragraphs on show."""
 
     start: int
     end: int
-    rows: tuple[LaneRow, ...]
+    drawn: tuple[Unit, ...]
     units: tuple[Unit, ...]
+    rows: tuple[LaneRow, ...] = ()
 
     @property
     def disputed(self) -> bool:
-        return any(u.disputed for u in self.units)
+        return any(u.disputed for u in self.drawn)
 
 
 @dataclass(frozen=True)
@@ -143,37 +196,46 @@ class Curation:
         return tuple(u for u in self.units if u.disputed)
 
     @property
+    def disputed_segments(self) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.disputed)
+
+    @property
     def consensus_count(self) -> int:
         return sum(1 for u in self.units if u.consensus is not None)
 
 
 def curation_for(article: Article) -> Curation:
-    """Everything the curation page shows, in three queries: assignments,
-    spans of both layers, and the adjudication."""
+    """Everything the curation page shows, in four queries: assignments,
+    labels, spans of both layers, and the adjudication."""
     statuses = dict(Assignment.objects.filter(article=article).values_list("reviewer__username", "status").order_by())
-    spans = list(article.annotations.select_related("label", "reviewer").order_by("start", "end", "label__order", "id"))
+    labels = {label.pk: label for label in Label.objects.all()}
+    # Plain rows, not model instances: a long review has thousands of spans,
+    # and building models for them took most of the page's time.
+    rows = article.annotations.order_by("start", "end", "id").values_list(*SpanView.FIELDS)
+    spans = [SpanView(pk, labels[label_id], *rest) for pk, label_id, *rest in rows]
     reviewer_spans = [s for s in spans if s.layer == Annotation.Layer.REVIEWER]
-    names = sorted(set(statuses) | {s.reviewer.get_username() for s in reviewer_spans})
+    names = sorted(set(statuses) | {s.reviewer for s in reviewer_spans})
     lanes = tuple(Lane(name, statuses.get(name)) for name in names)
     units = _units(spans, lanes)
     adjudication = Adjudication.objects.filter(article=article).select_related("closed_by").first()
-    return Curation(article, lanes, units, _segments(article.text, lanes, units), adjudication)
+    return Curation(article, lanes, units, _segments(article.text, units), adjudication)
 
 
-def _units(spans: list[Annotation], lanes: tuple[Lane, ...]) -> tuple[Unit, ...]:
+def _units(spans: list["SpanView"], lanes: tuple[Lane, ...]) -> tuple[Unit, ...]:
     units: dict[tuple[int, int, int], Unit] = {}
     for span in spans:
-        key = (span.start, span.end, span.label_id)
+        key = (span.start, span.end, span.label.pk)
         unit = units.get(key)
         if unit is None:
             unit = units[key] = Unit(span.label, span.start, span.end, span.quote)
         if span.layer == Annotation.Layer.CONSENSUS:
             unit.consensus = span
         else:
-            unit.spans[span.reviewer.get_username()] = span
+            unit.spans[span.reviewer] = span
     submitted = {lane.reviewer for lane in lanes if lane.submitted}
     for unit in units.values():
         unit.unanimous = len(submitted) >= 2 and submitted <= set(unit.spans)
+        unit.cells = [(lane.reviewer, unit.spans.get(lane.reviewer)) for lane in lanes]
     return tuple(sorted(units.values(), key=lambda u: (u.start, u.end, u.label.order, u.label.slug)))
 
 
@@ -187,21 +249,36 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _segments(text: str, lanes: tuple[Lane, ...], units: tuple[Unit, ...]) -> tuple[Segment, ...]:
-    segments, listed = [], set()
-    for seg_start, seg_end in paragraphs(text):
-        here = tuple(u for u in units if u.start < seg_end and u.end > seg_start)
-        if not here:
-            continue
-        rows = [LaneRow("Consensus", _pieces(text, seg_start, seg_end, [u for u in here if u.consensus]))]
-        for lane in lanes:
+def _segments(text: str, units: tuple[Unit, ...]) -> tuple[Segment, ...]:
+    found = paragraphs(text)
+    ends = [end for _, end in found]
+    drawn: list[list[Unit]] = [[] for _ in found]
+    listed: list[list[Unit]] = [[] for _ in found]
+    for unit in units:  # in text order, so each paragraph's lists are too
+        first = bisect.bisect_right(ends, unit.start)  # the first paragraph ending after the span starts
+        index = first
+        while index < len(found) and found[index][0] < unit.end:
+            drawn[index].append(unit)
+            index += 1
+        if index > first:
+            listed[first].append(unit)
+    return tuple(
+        Segment(start, end, tuple(drawn[i]), tuple(listed[i])) for i, (start, end) in enumerate(found) if drawn[i]
+    )
+
+
+def draw(curation: "Curation", segments) -> list[Segment]:
+    """The given segments with their lanes' rows: the consensus first, then
+    each reviewer's spans, cut into runs covered by the same spans."""
+    text, drawn = curation.article.text, []
+    for segment in segments:
+        here = list(segment.drawn)
+        rows = [LaneRow("Consensus", _pieces(text, segment.start, segment.end, [u for u in here if u.consensus]))]
+        for lane in curation.lanes:
             mine = [u for u in here if lane.reviewer in u.spans]
-            rows.append(LaneRow(lane.reviewer, _pieces(text, seg_start, seg_end, mine), lane))
-        # A span across paragraphs is drawn in each, and listed in the first.
-        new = tuple(u for u in here if id(u) not in listed)
-        listed.update(id(u) for u in new)
-        segments.append(Segment(seg_start, seg_end, tuple(rows), new))
-    return tuple(segments)
+            rows.append(LaneRow(lane.reviewer, _pieces(text, segment.start, segment.end, mine), lane))
+        drawn.append(dataclasses.replace(segment, rows=tuple(rows)))
+    return drawn
 
 
 def _pieces(text: str, seg_start: int, seg_end: int, units: list[Unit]) -> tuple[Piece, ...]:
@@ -299,7 +376,9 @@ def consensus_accept_unanimous(article: Article, *, lead, reason: str = "") -> l
     if len(curation.submitted) < 2:
         raise ValidationError("Unanimous spans need two or more submitted reviews; accept spans one by one.")
     reason = _clean_reason(reason) or f"Unanimous: {', '.join(lane.reviewer for lane in curation.submitted)}."
-    return [consensus_accept(unit.first_span, lead=lead, reason=reason) for unit in curation.unanimous_pending]
+    chosen = [unit.first_span.pk for unit in curation.unanimous_pending]
+    spans = Annotation.objects.select_related("article", "label").filter(pk__in=chosen).order_by("start", "end", "id")
+    return [consensus_accept(span, lead=lead, reason=reason) for span in spans]
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ POST that redirects back to the page, so the page works without script."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,10 +18,24 @@ def _article_for_lead(request, article_id: int) -> Article:
     return get_object_or_404(Article.objects.select_related("source"), pk=article_id)
 
 
+SEGMENTS_PER_PAGE = 10
+
+
 @require_GET
 def curate(request, article_id: int):
     article = _article_for_lead(request, article_id)
-    return render(request, "annotate/curate.html", {"article": article, "curation": curation.curation_for(article)})
+    view = curation.curation_for(article)
+    only_disputed = request.GET.get("show") == "disputed"
+    segments = view.disputed_segments if only_disputed else view.segments
+    page = Paginator(segments, SEGMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "article": article,
+        "curation": view,
+        "page": page,
+        "segments": curation.draw(view, page.object_list),
+        "only_disputed": only_disputed,
+    }
+    return render(request, "annotate/curate.html", context)
 
 
 def _back(article: Article, anchor: str = ""):

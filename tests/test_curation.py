@@ -76,14 +76,15 @@ def test_segments_draw_each_lane_under_each_paragraph_with_spans(reviewed):
 
     # The blank line is no paragraph; the other three lines all have spans.
     assert [(s.start, s.end) for s in view.segments] == curation.paragraphs(TEXT)
-    first = view.segments[0]
+    drawn = curation.draw(view, view.segments)
+    first = drawn[0]
     assert [row.name for row in first.rows] == ["Consensus", "alice", "bob", "carol"]
     alice_row = first.rows[1]
     assert "".join(piece.text for piece in alice_row.pieces) == TEXT[first.start : first.end]
     marked = [piece.text for piece in alice_row.pieces if piece.units]
     assert marked == ["Lukashenko met Xi in Beijing"]
     assert not first.disputed
-    last = view.segments[-1]
+    last = drawn[-1]
     assert last.disputed
     bob_pieces = [(p.text, [u.label.slug for u in p.units]) for p in last.rows[2].pieces]
     assert bob_pieces == [("Critics ", []), ("called it a disgrace", ["quote"]), (".", [])]
@@ -98,7 +99,7 @@ def test_a_span_across_paragraphs_is_drawn_in_each_and_listed_once(labels, alice
 
     assert len(view.segments) == 2
     assert [len(s.units) for s in view.segments] == [1, 0]
-    assert [p.text for p in view.segments[1].rows[1].pieces if p.units] == ["Second"]
+    assert [p.text for p in curation.draw(view, view.segments)[1].rows[1].pieces if p.units] == ["Second"]
 
 
 def test_accepting_one_span_copies_it_into_the_consensus_with_the_reason(reviewed, lena, bob):
@@ -292,8 +293,8 @@ def test_the_curation_page_shows_lanes_disputes_and_actions(reviewed, lena_clien
 
 
 def test_the_curation_page_takes_a_fixed_number_of_queries(reviewed, lena_client, django_assert_num_queries):
-    # session, user, is she a lead, the article, assignments, spans, adjudication
-    with django_assert_num_queries(7):
+    # session, user, is she a lead, the article, assignments, labels, spans, adjudication
+    with django_assert_num_queries(8):
         assert lena_client.get(reverse("curate", args=[reviewed.pk])).status_code == 200
 
 
@@ -346,3 +347,21 @@ def test_reviewer_sees_feedback_on_the_article_page_after_adjudication(reviewed,
 
     assert "Your review against the consensus" in page
     assert "not in the consensus" in page  # alice's opinion on the last sentence
+
+
+def test_the_curation_page_pages_paragraphs_and_can_show_only_disputed_ones(labels, alice, bob, lena_client):
+    text = "\n".join(f"Paragraph {n} says Minsk." for n in range(25))
+    article = make_article(text)
+    assign(article, alice, bob)
+    for n in range(25):
+        make_annotation(article, labels["fact"], alice, quote=f"Paragraph {n} says")
+        make_annotation(article, labels["fact" if n % 5 else "opinion"], bob, quote=f"Paragraph {n} says")
+    submit(article, alice, bob)
+    url = reverse("curate", args=[article.pk])
+
+    first = lena_client.get(url).content.decode()
+    assert first.count('class="segment') == 10 and "Paragraphs 1–10 of 25" in first
+    assert lena_client.get(url, {"page": 3}).content.decode().count('class="segment') == 5
+    disputed = lena_client.get(url, {"show": "disputed"}).content.decode()
+    assert disputed.count('class="segment has-dispute"') == 5
+    assert "Only those with a disagreement" not in disputed and "Show every paragraph with spans (25)" in disputed
