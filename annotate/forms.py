@@ -4,6 +4,7 @@ from django.db.models import F
 
 from annotate.exporting import EXPORT_FORMATS, AnnotationFilter
 from annotate.models import Annotation, Article, Label, Source
+from annotate.permissions import REVIEWER_GROUP
 
 
 class AnnotationExportForm(forms.Form):
@@ -68,7 +69,10 @@ class AssignForm(forms.Form):
     )  # fmt: skip
     source = forms.ModelChoiceField(Source.objects.all(), required=False, empty_label="Any source")
     only_unassigned = forms.BooleanField(required=False, label="Only articles nobody is assigned yet")
-    reviewers = forms.ModelMultipleChoiceField(get_user_model().objects.filter(is_active=True).order_by("username"))
+    reviewers = forms.ModelMultipleChoiceField(
+        get_user_model().objects.filter(is_active=True, groups__name=REVIEWER_GROUP).order_by("username"),
+        help_text="Active members of the Reviewer group (add people to it in the admin).",
+    )
     per_article = forms.IntegerField(
         required=False, min_value=1, label="Reviewers per article",
         help_text="Empty: every chosen reviewer gets every article. k: each article to k of them, spread evenly.",

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from annotate.models import Annotation, Assignment
-from tests.conftest import make_annotation, make_article, make_assignment, make_user
+from tests.conftest import make_annotation, make_article, make_assignment, make_reviewer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +275,7 @@ def test_a_lead_assigns_by_source_only_unassigned_articles(lena_client, alice, b
 
 
 def test_a_lead_assigns_k_reviewers_per_article(lena_client, alice, bob, shelf):
-    carol = make_user("carol")
+    carol = make_reviewer("carol")
     response = lena_client.post(reverse("assign"), {"reviewers": [alice.pk, bob.pk, carol.pk], "per_article": 1})
     assert response.status_code == 302
     assert message_texts(response) == ["Made 3 assignment(s); 0 already existed."]
@@ -388,3 +388,12 @@ def test_the_queue_takes_the_same_number_of_queries_however_long(alice, labels, 
 def test_only_leads_and_staff_see_the_assign_link(request, who, sees_assign, article):
     page = client_for(request.getfixturevalue(who)).get(reverse("queue")).content.decode()
     assert (f'<a href="{reverse("assign")}">Assign</a>' in page) is sees_assign
+
+
+def test_only_active_members_of_the_reviewer_group_can_be_assigned(lena_client, alice, shelf):
+    outsider = make_user("outsider")  # in no group
+    gone = make_reviewer("gone", is_active=False)
+    for user in (outsider, gone):
+        response = lena_client.post(reverse("assign"), {"articles": [shelf[0].pk], "reviewers": [user.pk]})
+        assert response.status_code == 400
+    assert not Assignment.objects.exists()
