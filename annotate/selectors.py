@@ -1,7 +1,7 @@
 """Read-side queries for pages, with their joins and counts, so views stay thin
 and query counts stay fixed."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from annotate import permissions
 from annotate.models import Article, Label, Source
@@ -26,10 +26,11 @@ def article_list(*, user, query: str = "", source: Source | None = None, label: 
 
 def queue_for(user) -> QuerySet:
     """The user's assignments with ``span_count`` (their own spans on the
-    article), open work first: in progress, then assigned, then submitted."""
+    article) and ``adjudicated`` (the consensus is closed), open work first:
+    in progress, then assigned, then submitted."""
     from django.db.models import Case, IntegerField, Value, When
 
-    from annotate.models import Annotation, Assignment
+    from annotate.models import Adjudication, Annotation, Assignment
 
     order = Case(
         When(status=Assignment.Status.IN_PROGRESS, then=Value(0)),
@@ -47,6 +48,7 @@ def queue_for(user) -> QuerySet:
                 filter=Q(article__annotations__reviewer=user, article__annotations__layer=Annotation.Layer.REVIEWER),
             ),
             open_order=order,
+            adjudicated=Exists(Adjudication.objects.filter(article_id=OuterRef("article_id"))),
         )
         .order_by("open_order", "assigned_at", "id")
     )

@@ -397,3 +397,13 @@ def test_only_active_members_of_the_reviewer_group_can_be_assigned(lena_client, 
         response = lena_client.post(reverse("assign"), {"articles": [shelf[0].pk], "reviewers": [user.pk]})
         assert response.status_code == 400
     assert not Assignment.objects.exists()
+
+
+def test_an_adjudicated_submission_links_to_the_feedback(alice_client, desk, lena):
+    from annotate import curation
+
+    curation.adjudication_close(desk["articles"]["Submitted first"], lead=lena)
+    page = alice_client.get(reverse("queue")).content.decode()
+    href = reverse("article-detail", args=[desk["articles"]["Submitted first"].pk])
+    assert f'href="{href}#feedback-title">Adjudicated: see your feedback</a>' in page
+    assert page.count("Adjudicated: see your feedback") == 1
