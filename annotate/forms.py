@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import F
 
+from annotate import reports
 from annotate.exporting import EXPORT_FORMATS, AnnotationFilter
 from annotate.models import Annotation, Article, Label, Source
 from annotate.permissions import REVIEWER_GROUP
@@ -88,3 +89,43 @@ class AssignForm(forms.Form):
         if data["only_unassigned"]:
             articles = articles.filter(assignments__isnull=True)
         return list(articles)
+
+
+class ReportForm(forms.Form):
+    """The reports' filters. Unlike the article list's, a bad value is an
+    error the user sees (the page) or a 400 (a download): a report quietly
+    computed over other filters than asked for would mislead."""
+
+    layer = forms.ChoiceField(choices=list(reports.LAYERS.items()), required=False, label="Spans from")
+    date_from = forms.DateField(required=False, label="Published from", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
+    labels = forms.MultipleChoiceField(
+        choices=(), required=False, widget=forms.CheckboxSelectMultiple, label="Labels", help_text="None ticked: all."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["labels"].choices = list(Label.objects.values_list("slug", "name"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The start date is after the end date.")
+        return data
+
+    def criteria(self, **extra) -> "reports.ReportFilter":
+        data = self.cleaned_data if self.is_bound else {}
+        return reports.ReportFilter(
+            layer=data.get("layer") or "auto",
+            published_from=data.get("date_from"),
+            published_to=data.get("date_to"),
+            labels=tuple(data.get("labels") or ()),
+            **extra,
+        )
+
+    def error_text(self) -> str:
+        return " ".join(
+            f"{self.fields[name].label if name in self.fields else ''}: {' '.join(errors)}".lstrip(": ")
+            for name, errors in self.errors.items()
+        )

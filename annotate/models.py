@@ -42,6 +42,9 @@ class Article(models.Model):
     language = models.CharField(max_length=16, default="en", help_text="BCP 47 tag, e.g. en, de, zh-Hans.")
     text = models.TextField(help_text="Normalised once at import (NFC, LF line ends) and never changed.")
     sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    # Reports divide by it for every article at once; counting words there
+    # would mean loading every text.
+    word_count = models.PositiveIntegerField(default=0, editable=False, help_text="Words in the text (set on save).")
     original_filename = models.CharField(max_length=255, blank=True)
     imported_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -60,6 +63,10 @@ class Article(models.Model):
         return self.title
 
     @staticmethod
+    def count_words(text: str) -> int:
+        return offsets.count_words(text)
+
+    @staticmethod
     def fingerprint(text: str) -> str:
         """SHA-256 of the normalised text: the article's identity across imports."""
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -70,6 +77,7 @@ class Article(models.Model):
         if not self.text.strip():
             raise ValidationError({"text": "The article has no text."})
         self.sha256 = self.fingerprint(self.text)
+        self.word_count = self.count_words(self.text)
 
 
 class Label(models.Model):

@@ -138,3 +138,12 @@ def trim_span(text: str, start: int, end: int) -> Span:
 
 def _excerpt(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+_WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them: runs of letters and digits, with
+    inner apostrophes and hyphens (“Russia’s”, “fourth-term”) kept whole."""
+    return sum(1 for _ in _WORD.finditer(text))

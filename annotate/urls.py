@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from annotate import views, views_curation, views_team
+from annotate import views, views_curation, views_reports, views_team
 
 urlpatterns = [
     path("", views.article_list, name="article-list"),
@@ -24,6 +24,9 @@ urlpatterns = [
     path("assign/", views.assign, name="assign"),
     path("assignments/<int:assignment_id>/reopen/", views.assignment_reopen, name="assignment-reopen"),
     path("team/", views_team.team, name="team"),
+    path("reports/", views_reports.report_page, name="reports"),
+    path("reports/<str:shape>.<str:fmt>", views_reports.report_download, name="report-download"),
+    path("reports/articles/<int:article_id>/", views_reports.article_report, name="article-report"),
     path("team/agreement.<str:fmt>", views_team.team_download, name="team-download"),
     path("export/annotations/", views.export_annotations, name="export-annotations"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

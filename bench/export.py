@@ -52,7 +52,13 @@ def make_data(rows: int, articles: int = 50) -> None:
     for number in range(articles):
         text = " ".join(rng.choice(WORDS) for _ in range(1500))
         made.append(
-            Article(source=source, title=f"Bench article {number}", text=text, sha256=Article.fingerprint(text))
+            Article(
+                source=source,
+                title=f"Bench article {number}",
+                text=text,
+                sha256=Article.fingerprint(text),
+                word_count=Article.count_words(text),
+            )
         )
     Article.objects.bulk_create(made)
     batch = []

@@ -383,4 +383,10 @@ details.querySelector("[data-action=close]").addEventListener("click", () => {
 });
 
 redraw();
+// A link to one span (from the reports' strip): #span-<id> opens and shows it.
+const wanted = /^#span-(\d+)$/.exec(window.location.hash);
+if (wanted && annotations.some((a) => a.id === Number(wanted[1]))) {
+  showDetails(Number(wanted[1]));
+  flash(Number(wanted[1]));
+}
 textBox.dataset.ready = "true";
