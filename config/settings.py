@@ -158,3 +158,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+
+# Reports cache each article's figures under a key made of everything they
+# are computed from (annotate/reports.py), so an entry is never stale, only
+# unused. The local-memory cache suits one process; with several app servers
+# point CACHES at a shared cache (Redis, Memcached or the database cache).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sourcemark"},
+    "reports": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sourcemark-reports",
+        "OPTIONS": {"MAX_ENTRIES": env_int("REPORT_CACHE_ENTRIES", 100_000)},
+    },
+}
+REPORT_CACHE = "reports"
+REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 7 * 24 * 3600)

@@ -26,6 +26,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_report_cache():
+    # Each test starts with no cached report figures (annotate/reports.py),
+    # so no test passes on another's leftovers.
+    from django.conf import settings
+    from django.core.cache import caches
+
+    caches[settings.REPORT_CACHE].clear()
+
+
 def make_user(username: str, **extra):
     return get_user_model().objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.org", **extra

@@ -248,10 +248,12 @@ def test_the_page_takes_the_same_number_of_queries_however_many_articles(
         submit(article, alice)
 
     # session, user, is she a lead, the form's labels, labels, articles, submitted reviews,
-    # spans, the unsupported label's colour
-    with django_assert_num_queries(9):
+    # the spans' stamps, the spans (none once cached), the unsupported label's colour
+    with django_assert_num_queries(10):
         response = lena_client.get(reverse("reports"))
     assert response.status_code == 200
+    with django_assert_num_queries(9):
+        assert lena_client.get(reverse("reports")).status_code == 200
 
 
 def test_the_article_report_draws_a_strip_linked_to_the_spans(desk, lena_client):
@@ -268,3 +270,45 @@ def test_the_report_rows_match_the_module(desk):
     rows = reports.article_rows(report)
     assert [row["title"] for row in rows] == [f.title for f in report.articles]
     assert next(r for r in rows if r["title"] == "C")["basis"] == "not reviewed"
+
+
+# The cache of per-article figures ------------------------------------------------
+
+
+def unsupported_of(title):
+    return figures_of(build_report(ReportFilter()), title).by_label["unsupported_claim"]
+
+
+def test_cached_figures_follow_every_change_to_what_they_rest_on(desk, labels, alice, bob, lena):
+    a = desk["a"]
+    assert unsupported_of("A").spans == 1.0
+    assert unsupported_of("A").spans == 1.0  # from the cache
+
+    span(a, labels["unsupported_claim"], bob, 60, 70)  # a new span
+    assert unsupported_of("A").spans == 1.5
+
+    changed = a.annotations.get(reviewer=bob, start=60, end=70)
+    changed.label = labels["opinion"]
+    changed.save()  # a change outside the services, which keeps updated_at
+    assert unsupported_of("A").spans == 1.0
+
+    from annotate import assignments
+
+    assignments.assignment_reopen(Assignment.objects.get(article=a, reviewer=bob), user=lena)
+    assert unsupported_of("A").spans == 2.0  # alice's alone now
+    assert figures_of(build_report(ReportFilter()), "A").reviewers == 1
+
+    Assignment.objects.filter(article=a, reviewer=bob).update(status="submitted", submitted_at=timezone.now())
+    curation.adjudication_close(a, lead=lena)  # adjudicated with an empty consensus
+    figures = figures_of(build_report(ReportFilter()), "A")
+    assert (figures.basis, figures.by_label["unsupported_claim"].spans) == ("consensus", 0.0)
+
+    a.annotations.filter(layer="reviewer").delete()
+    assert figures_of(build_report(ReportFilter(layer="reviewer")), "A").by_label["fact"].spans == 0.0
+
+
+def test_a_cached_article_keeps_its_new_title(desk):
+    build_report(ReportFilter())
+    desk["a"].title = "A, retitled"
+    desk["a"].save()
+    assert [f.title for f in build_report(ReportFilter()).articles if f.source == "Belta"] == ["A, retitled", "B"]
