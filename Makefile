@@ -57,6 +57,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/export.py
 	$(PY) bench/workspace.py
 	$(PY) bench/agreement.py
+	$(PY) bench/reports.py --quick
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

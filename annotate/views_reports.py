@@ -59,7 +59,10 @@ def report_download(request, shape: str, fmt: str):
     if shape not in SHAPES or fmt not in DOWNLOADS:
         raise Http404("No such report download.")
     form = ReportForm(request.GET or None)
-    report = _report(form)
+    article = request.GET.get("article", "")
+    if article and not article.isdigit():
+        return HttpResponseBadRequest("article must be an article's id.")
+    report = _report(form, article=int(article)) if article else _report(form)
     if report is None:
         return HttpResponseBadRequest(form.error_text() or "The report's filters are not valid.")
     rows = SHAPES[shape](report)

@@ -312,3 +312,12 @@ def test_a_cached_article_keeps_its_new_title(desk):
     desk["a"].title = "A, retitled"
     desk["a"].save()
     assert [f.title for f in build_report(ReportFilter()).articles if f.source == "Belta"] == ["A, retitled", "B"]
+
+
+def test_one_articles_figures_download_alone(desk, lena_client):
+    url = reverse("report-download", args=["articles", "json"])
+    rows = json.loads(lena_client.get(url, {"article": desk["a"].pk}).content)
+    assert [(row["title"], row["unsupported_per_1000_words"]) for row in rows] == [("A", 50.0)]
+    assert lena_client.get(url, {"article": "x"}).status_code == 400
+    page = lena_client.get(reverse("article-report", args=[desk["a"].pk])).content.decode()
+    assert f"?article={desk['a'].pk}" in page
