@@ -19,7 +19,7 @@ from annotate.models import Annotation, Article, Label, Source
 ANNOTATION_COLUMNS = (
     "id", "article_id", "article_title", "source", "article_url", "label", "label_name",
     "start", "end", "quote", "prefix", "suffix", "note", "speaker", "evidence_url",
-    "reviewer", "layer", "created_at", "updated_at",
+    "reviewer", "layer", "decision_reason", "created_at", "updated_at",
 )  # fmt: skip
 ANNOTATION_REQUIRED_COLUMNS = ("article_id", "label", "start", "end", "quote", "reviewer")
 
@@ -125,6 +125,7 @@ class AnnotationResource(resources.ModelResource):
         widget=LookupWidget(get_user_model(), "username", "reviewer"),
     )
     layer = fields.Field(attribute="layer", column_name="layer", widget=TextWidget())
+    decision_reason = fields.Field(attribute="decision_reason", column_name="decision_reason", widget=TextWidget())
     created_at = fields.Field(attribute="created_at", column_name="created_at", widget=TimestampWidget())
     updated_at = fields.Field(attribute="updated_at", column_name="updated_at", widget=TimestampWidget())
 
@@ -182,7 +183,7 @@ class AnnotationResource(resources.ModelResource):
         cell = escape_formula if spreadsheet_safe else _unchanged
         annotations = queryset.order_by("article_id", "start", "end", "id").values_list(
             "id", "article_id", "label_id", "start", "end", "quote", "note", "speaker",
-            "evidence_url", "reviewer_id", "layer", "created_at", "updated_at",
+            "evidence_url", "reviewer_id", "layer", "decision_reason", "created_at", "updated_at",
         )  # fmt: skip
         labels = {pk: (cell(slug), cell(name)) for pk, slug, name in Label.objects.values_list("pk", "slug", "name")}
         reviewers = {
@@ -202,7 +203,7 @@ class AnnotationResource(resources.ModelResource):
         for chunk in _raw_chunks(annotations):
             batch = []
             for (ident, row_article_id, label_id, start, end, quote, note, speaker, evidence_url, reviewer_id,
-                 layer, created, updated) in chunk:  # fmt: skip
+                 layer, reason, created, updated) in chunk:  # fmt: skip
                 while article_id != row_article_id:
                     article_id, title, source, url, text = next(articles)
                     title, source, url = cell(title), cell(source), cell(url)
@@ -210,7 +211,7 @@ class AnnotationResource(resources.ModelResource):
                 batch.append([
                     ident, article_id, title, source, url, slug, label_name, start, end, cell(quote),
                     cell(text[max(0, start - width) : start]), cell(text[end : end + width]),
-                    cell(note), cell(speaker), cell(evidence_url), reviewers[reviewer_id], layer,
+                    cell(note), cell(speaker), cell(evidence_url), reviewers[reviewer_id], layer, cell(reason),
                     _render_db_timestamp(created), _render_db_timestamp(updated),
                 ])  # fmt: skip
             yield batch

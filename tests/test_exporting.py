@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 COLUMNS = [
     "id", "article_id", "article_title", "source", "article_url", "label", "label_name",
     "start", "end", "quote", "prefix", "suffix", "note", "speaker", "evidence_url",
-    "reviewer", "layer", "created_at", "updated_at",
+    "reviewer", "layer", "decision_reason", "created_at", "updated_at",
 ]  # fmt: skip
 URL = "/export/annotations/"
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 COLUMNS = [
     "id", "article_id", "article_title", "source", "article_url", "label", "label_name",
     "start", "end", "quote", "prefix", "suffix", "note", "speaker", "evidence_url",
-    "reviewer", "layer", "created_at", "updated_at",
+    "reviewer", "layer", "decision_reason", "created_at", "updated_at",
 ]  # fmt: skip
 SEED_003_TITLE = (
     "Washington and Brussels antagonism towards neutral Belarus has pushed the central European nation "
@@ -37,7 +37,7 @@ def snapshot() -> list[tuple]:
     return sorted(
         Annotation.objects.values_list(
             "article_id", "label__slug", "start", "end", "quote", "note", "speaker", "evidence_url",
-            "reviewer__username", "layer", "created_at", "updated_at",
+            "reviewer__username", "layer", "decision_reason", "created_at", "updated_at",
         )
     )  # fmt: skip
 
@@ -93,6 +93,7 @@ def test_every_column_of_a_seed_span_has_its_exact_value(hitler_span, seed_artic
         "evidence_url": "",
         "reviewer": "alice",
         "layer": "reviewer",
+        "decision_reason": "",
         "created_at": "2023-03-05T10:00:00.123456Z",
         "updated_at": "2023-03-06T08:30:00.000000Z",
     }
@@ -424,3 +425,23 @@ def test_import_command_reports_a_missing_file(db, tmp_path):
     path = tmp_path / "nowhere.csv"
     _, _, error = run_import(path)
     assert str(error) == f"{path}: No such file or directory"
+
+
+def test_a_consensus_spans_reason_survives_export_and_re_import(seed_articles, labels, lena):
+    from annotate import curation
+
+    article = seed_articles["003_c9aaef3b5bae2a7a.txt"]
+    start = article.text.index(HITLER_QUOTE)
+    curation.consensus_create(
+        article=article, label=labels["unsupported_claim"], start=start, end=start + len(HITLER_QUOTE),
+        lead=lena, reason="=No source; the claim is the author's.",
+    )  # fmt: skip
+    data = export_bytes("csv")
+    assert b"'=No source; the claim is the author's." in data  # neutralised for spreadsheets
+    before = snapshot()
+    Annotation.objects.all().delete()
+
+    report = importing.import_annotations(data, file_format="csv")
+
+    assert report.errors == []
+    assert snapshot() == before
