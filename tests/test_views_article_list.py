@@ -46,8 +46,11 @@ def get_list(client, **params):
 
 
 @pytest.fixture
-def shelf(alice, bob, lena, labels):
-    """Three articles from two outlets, with spans by alice, bob and lena."""
+def shelf(alice, bob, lena, labels, settings):
+    """Three articles from two outlets, with spans by alice, bob and lena.
+    Independent judgement is off here, so "all" counts everyone's spans;
+    test_all_counts_only_what_the_reviewer_may_see covers it on."""
+    settings.INDEPENDENT_REVIEW = False
     belta = make_article(
         "Officials said the harvest was a record.", title="Harvest <record>", source="Belta", published="2023-03-05"
     )
@@ -243,8 +246,9 @@ def test_the_form_keeps_the_chosen_values(shelf, alice):
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_the_list_takes_the_same_number_of_queries_however_many_articles(
-    alice, bob, labels, count, django_assert_num_queries
+    alice, bob, labels, count, django_assert_num_queries, settings
 ):
+    settings.INDEPENDENT_REVIEW = False  # "all" counts bob's spans too
     for index in range(count):
         article = make_article(
             f"Story {index} about the harvest.", title=f"Story {index}", source=f"Outlet {index % 4}"
@@ -289,3 +293,18 @@ def test_a_user_with_no_assignments_sees_an_empty_list(db):
     make_article("A story nobody assigned.", title="Unassigned")
 
     assert titles(get_list(client_for(newcomer))) == []
+
+
+def test_all_counts_only_what_the_reviewer_may_see(alice, bob, lena, labels):
+    article = make_article("Officials said the harvest was a record.", title="Harvest", source="Belta")
+    assign(article, alice, bob)
+    make_annotation(article, labels["fact"], alice, quote="Officials said")
+    make_annotation(article, labels["opinion"], bob, quote="a record")
+    make_annotation(article, labels["fact"], lena, quote="the harvest", layer=Annotation.Layer.CONSENSUS)
+
+    assert rows(get_list(client_for(alice)))[0][3:] == (1, 1)  # bob's span is not hinted at
+    assert rows(get_list(client_for(lena)))[0][3:] == (1, 3)
+    from annotate.models import Assignment
+
+    Assignment.objects.filter(reviewer=alice).update(status="submitted", submitted_at=article.imported_at)
+    assert rows(get_list(client_for(alice)))[0][3:] == (1, 2)  # submitted: the others' spans count
