@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from annotate import views, views_curation, views_reports, views_team
+from annotate import health, views, views_curation, views_reports, views_team
 
 urlpatterns = [
     path("", views.article_list, name="article-list"),
@@ -29,6 +29,7 @@ urlpatterns = [
     path("reports/articles/<int:article_id>/", views_reports.article_report, name="article-report"),
     path("team/agreement.<str:fmt>", views_team.team_download, name="team-download"),
     path("export/annotations/", views.export_annotations, name="export-annotations"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
