@@ -57,6 +57,11 @@ class Lane:
         return Assignment.Status(self.status).label if self.status else "not assigned"
 
 
+def unit_key(label_slug: str, start: int, end: int) -> str:
+    """The unit's name on the curation page (its row's anchor is unit-<key>)."""
+    return f"{label_slug}-{start}-{end}"
+
+
 @dataclass(frozen=True)
 class SpanView:
     """A span as the curation page shows it (read straight from the rows)."""
@@ -90,7 +95,7 @@ class Unit:
 
     @property
     def key(self) -> str:
-        return f"{self.label.slug}-{self.start}-{self.end}"
+        return unit_key(self.label.slug, self.start, self.end)
 
     @property
     def disputed(self) -> bool:
@@ -488,11 +493,16 @@ def compare_with_consensus(mine: list[Annotation], consensus: list[Annotation]) 
     return sorted(items, key=lambda item: (item.span.start, item.span.end, item.kind))
 
 
-def feedback_for(article: Article, user) -> Feedback | None:
+def feedback_for(article: Article, user, *, submitted: bool | None = None) -> Feedback | None:
     """The reviewer's spans against the consensus, once the article is
-    adjudicated and the reviewer has submitted it; else None."""
-    adjudication = Adjudication.objects.filter(article=article).first()
-    if adjudication is None or not permissions.has_submitted(user, article.pk):
+    adjudicated and the reviewer has submitted it; else None. Pass
+    ``submitted`` when the caller already knows it."""
+    if submitted is None:
+        submitted = permissions.has_submitted(user, article.pk)
+    if not submitted:
+        return None
+    adjudication = Adjudication.objects.filter(article=article).select_related("closed_by").first()
+    if adjudication is None:
         return None
     spans = list(article.annotations.filter(layer=Annotation.Layer.REVIEWER, reviewer=user).select_related("label"))
     consensus = list(article.annotations.filter(layer=Annotation.Layer.CONSENSUS).select_related("label"))

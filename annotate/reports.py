@@ -82,8 +82,21 @@ class LabelFigure:
     share: float = 0.0  # of the text's characters, 0..1
 
 
+class _Rates:
+    """The two rates an article and a source compute alike, from their
+    ``unsupported``, ``words``, ``reviewed``, ``quotes`` and ``quotes_with_speaker``."""
+
+    @property
+    def unsupported_per_1000(self) -> float | None:
+        return per_1000(self.unsupported, self.words) if self.reviewed else None
+
+    @property
+    def speaker_share(self) -> float | None:
+        return self.quotes_with_speaker / self.quotes if self.quotes else None
+
+
 @dataclass
-class ArticleFigures:
+class ArticleFigures(_Rates):
     article_id: int
     title: str
     source_id: int
@@ -106,17 +119,9 @@ class ArticleFigures:
     def unsupported(self) -> float:
         return self.by_label[UNSUPPORTED].spans if UNSUPPORTED in self.by_label else 0.0
 
-    @property
-    def unsupported_per_1000(self) -> float | None:
-        return per_1000(self.unsupported, self.words) if self.reviewed else None
-
-    @property
-    def speaker_share(self) -> float | None:
-        return self.quotes_with_speaker / self.quotes if self.quotes else None
-
 
 @dataclass
-class SourceFigures:
+class SourceFigures(_Rates):
     source_id: int
     source: str
     articles: int = 0
@@ -129,14 +134,6 @@ class SourceFigures:
     quotes_with_speaker: float = 0.0
     agreements: list[float] = field(default_factory=list)
     bases: set[str] = field(default_factory=set)
-
-    @property
-    def unsupported_per_1000(self) -> float | None:
-        return per_1000(self.unsupported, self.words) if self.reviewed else None
-
-    @property
-    def speaker_share(self) -> float | None:
-        return self.quotes_with_speaker / self.quotes if self.quotes else None
 
     @property
     def agreement(self) -> float | None:
@@ -270,7 +267,7 @@ def _article_filter(criteria: ReportFilter, prefix: str = "") -> Q:
     if criteria.source:
         q &= Q(**{f"{prefix}source_id": criteria.source})
     if criteria.article:
-        q &= Q(**{f"{prefix}pk" if not prefix else f"{prefix}id": criteria.article})
+        q &= Q(**{f"{prefix}pk": criteria.article})
     return q
 
 

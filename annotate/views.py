@@ -38,7 +38,11 @@ def article_detail(request, article_id: int):
         # Leads see how far the submitted reviews agree (annotate/team.py).
         "agreement": team.article_agreement_for(article) if lead else None,
         # Reviewers see where they differed from the consensus once it is closed.
-        "feedback": curation.feedback_for(article, request.user) if state["adjudicated"] and not lead else None,
+        "feedback": (
+            curation.feedback_for(article, request.user, submitted=state["submitted"])
+            if state["adjudicated"] and not lead
+            else None
+        ),
         "workspace_data": {
             "article": article.pk,
             "annotations": state["annotations"],

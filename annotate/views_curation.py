@@ -42,12 +42,19 @@ def _back(article: Article, anchor: str = ""):
     return redirect(reverse("curate", args=[article.pk]) + (f"#{anchor}" if anchor else ""))
 
 
-def _span_on(article: Article, request, layer: str) -> Annotation:
+def _span_on(request, article: Article, layer: str) -> Annotation | None:
+    """The span the form names, on this article and layer (404 if there is
+    no such span); None, with a message for the lead, if the form names none."""
     span_id = request.POST.get("span", "")
     if not span_id.isdigit():
-        raise ValidationError("Choose a span.")
+        messages.error(request, "Choose a span.")
+        return None
     spans = Annotation.objects.select_related("article", "label", "reviewer")
     return get_object_or_404(spans, pk=span_id, article=article, layer=layer)
+
+
+def _anchor(span: Annotation) -> str:
+    return "unit-" + curation.unit_key(span.label.slug, span.start, span.end)
 
 
 def _act(request, article: Article, action, success: str, anchor: str = ""):
@@ -63,16 +70,14 @@ def _act(request, article: Article, action, success: str, anchor: str = ""):
 @require_POST
 def curate_accept(request, article_id: int):
     article = _article_for_lead(request, article_id)
-    try:
-        span = _span_on(article, request, Annotation.Layer.REVIEWER)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    span = _span_on(request, article, Annotation.Layer.REVIEWER)
+    if span is None:
         return _back(article)
     reason = request.POST.get("reason", "")
     return _act(
         request, article, lambda: curation.consensus_accept(span, lead=request.user, reason=reason),
         f"Accepted {span.reviewer.get_username()}'s {span.label.name.lower()} span into the consensus.",
-        anchor=f"unit-{span.label.slug}-{span.start}-{span.end}",
+        anchor=_anchor(span),
     )  # fmt: skip
 
 
@@ -89,15 +94,13 @@ def curate_accept_unanimous(request, article_id: int):
 @require_POST
 def curate_remove(request, article_id: int):
     article = _article_for_lead(request, article_id)
-    try:
-        span = _span_on(article, request, Annotation.Layer.CONSENSUS)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    span = _span_on(request, article, Annotation.Layer.CONSENSUS)
+    if span is None:
         return _back(article)
     return _act(
         request, article, lambda: curation.consensus_remove(span, lead=request.user),
         f"Removed the {span.label.name.lower()} span “{span.quote[:60]}” from the consensus.",
-        anchor=f"unit-{span.label.slug}-{span.start}-{span.end}",
+        anchor=_anchor(span),
     )  # fmt: skip
 
 
