@@ -16,16 +16,31 @@ from django.db.models import QuerySet
 from openpyxl import Workbook
 
 from annotate.formats import xlsx_cell
+from annotate.interop import claimreview, doccano, webannotation
 from annotate.models import Annotation, Article, Label, Source
 from annotate.resources import AnnotationResource
 
-EXPORT_FORMATS = ("csv", "json", "xlsx")
+# The table formats share AnnotationResource's columns; the interop formats
+# (annotate/interop/) speak other tools' shapes.
+TABLE_FORMATS = ("csv", "json", "xlsx")
+INTEROP_FORMATS = {"w3c": webannotation, "doccano": doccano, "claimreview": claimreview}
+EXPORT_FORMATS = (*TABLE_FORMATS, *INTEROP_FORMATS)
+FORMAT_NAMES = {
+    "csv": "CSV",
+    "json": "JSON",
+    "xlsx": "Excel (XLSX)",
+    "w3c": "W3C Web Annotation (JSON-LD)",
+    "doccano": "doccano JSONL (sequence labelling)",
+    "claimreview": "ClaimReview (consensus unsupported claims)",
+}
 SPREADSHEET_FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    **{name: module.CONTENT_TYPE for name, module in INTEROP_FORMATS.items()},
 }
+FILE_SUFFIXES = {"w3c": "jsonld", "doccano": "jsonl", "claimreview": "claimreview.jsonld"}
 
 
 class ExportError(ValueError):
@@ -70,6 +85,8 @@ def annotations_for_export(criteria: AnnotationFilter) -> QuerySet[Annotation]:
 
 def stream_annotations(queryset: QuerySet[Annotation], export_format: str) -> Iterator[bytes]:
     """The export file of ``queryset`` in ``export_format``, as chunks of bytes."""
+    if export_format in INTEROP_FORMATS:
+        return INTEROP_FORMATS[export_format].export_chunks(queryset)
     resource = AnnotationResource()
     headers = resource.get_export_headers()
     batches = resource.iter_export_batches(queryset, spreadsheet_safe=export_format in SPREADSHEET_FORMATS)
@@ -83,7 +100,7 @@ def stream_annotations(queryset: QuerySet[Annotation], export_format: str) -> It
 
 
 def export_filename(export_format: str) -> str:
-    return f"sourcemark-annotations.{export_format}"
+    return f"sourcemark-annotations.{FILE_SUFFIXES.get(export_format, export_format)}"
 
 
 class _Buffer:

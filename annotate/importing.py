@@ -121,6 +121,10 @@ def prepare_article(record: ArticleRecord) -> tuple[dict, str]:
         # Only reachable through JSON escapes like "\ud800": not a character,
         # and neither UTF-8 nor PostgreSQL can store it.
         raise ImportProblem("the text contains an unpaired surrogate (a broken \\u escape in JSON?)")
+    if "\x00" in text:
+        # Only reachable through JSON escapes ("\u0000"); PostgreSQL cannot
+        # store it and SQLite's length() stops at it.
+        raise ImportProblem("the text contains a NUL character (\\u0000)")
     title = (record.title or "").strip() or first_line_title(text)
     source_name = (record.source or "").strip() or UNKNOWN
     values = {

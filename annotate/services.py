@@ -23,9 +23,12 @@ def annotation_create(
     layer: str = Annotation.Layer.REVIEWER,
     decision_reason: str = "",
     based_on: Annotation | None = None,
+    created_at=None,
+    updated_at=None,
 ) -> Annotation:
     """Create a span. With ``quote`` None, the quote is taken from the text;
-    a given quote must match it. Raises ValidationError for bad input."""
+    a given quote must match it. ``created_at``/``updated_at`` restore an
+    imported span's times (default: now). Raises ValidationError for bad input."""
     annotation = Annotation(
         article=article,
         label=label,
@@ -40,6 +43,9 @@ def annotation_create(
         decision_reason=decision_reason,
         based_on=based_on,
     )
+    now = timezone.now()
+    annotation.created_at = created_at or now
+    annotation.updated_at = updated_at or annotation.created_at
     annotation.full_clean()
     annotation.save()
     return annotation

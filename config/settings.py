@@ -174,3 +174,9 @@ CACHES = {
 }
 REPORT_CACHE = "reports"
 REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 7 * 24 * 3600)
+
+# ClaimReview exports (annotate/interop/claimreview.py): who publishes the
+# verdicts, and the public address of this site for links back to a review.
+CLAIMREVIEW_ORGANISATION = env_str("CLAIMREVIEW_ORGANISATION", "Sourcemark review desk")
+CLAIMREVIEW_ORGANISATION_URL = env_str("CLAIMREVIEW_ORGANISATION_URL", "")
+SOURCEMARK_SITE_URL = env_str("SOURCEMARK_SITE_URL", "")
