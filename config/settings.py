@@ -36,6 +36,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "annotate",
 ]
 
@@ -180,3 +185,43 @@ REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 7 * 24 * 3600)
 CLAIMREVIEW_ORGANISATION = env_str("CLAIMREVIEW_ORGANISATION", "Sourcemark review desk")
 CLAIMREVIEW_ORGANISATION_URL = env_str("CLAIMREVIEW_ORGANISATION_URL", "")
 SOURCEMARK_SITE_URL = env_str("SOURCEMARK_SITE_URL", "")
+
+# REST API (/api/, annotate/api/). Scripts authenticate with a token
+# ("Authorization: Token …", from POST /api/auth/token/ or `manage.py
+# drf_create_token`); the browser's session works too, with its CSRF token.
+# JSON only: the schema and the Swagger UI at /api/docs/ document it.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "annotate.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "annotate.api.errors.exception_handler",
+    # ?format= chooses an export's format, not a renderer.
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sourcemark API",
+    "DESCRIPTION": (
+        "Articles, labels, annotations, assignments, agreement, reports and exports, under the same "
+        "rules as the pages. Offsets are code points of the article's stored text; the browser's "
+        "UTF-16 offsets are accepted as start16/end16."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "annotate.api.schema.document_errors",
+    ],
+}
