@@ -428,9 +428,18 @@ def annotation_dataset_from_bytes(data: bytes, file_format: str):
         raise ImportProblem(f"cannot read the file as {file_format.upper()}: {error}") from None
 
 
-def import_annotations(data: bytes, *, file_format: str, dry_run: bool = False) -> AnnotationImportReport:
+def import_annotations(
+    data: bytes,
+    *,
+    file_format: str,
+    dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> AnnotationImportReport:
     """Import an annotation export. The whole file is checked first; a file
-    with any bad row writes nothing, and the report names every bad row."""
+    with any bad row writes nothing, and the report names every bad row.
+    The writing pass is one transaction, so an interrupted import leaves the
+    database as it was. ``progress(stage, row, rows)`` is called every
+    PROGRESS_EVERY rows and at the last, with stage "checking" or "writing"."""
     from annotate.resources import AnnotationResource
 
     report = AnnotationImportReport()
@@ -440,19 +449,34 @@ def import_annotations(data: bytes, *, file_format: str, dry_run: bool = False) 
         report.errors.append(str(problem))
         return report
     report.total = len(dataset)
+    row_progress = _row_progress(progress, report.total)
     result = AnnotationResource().import_data(
-        dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True
+        dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True, progress=row_progress
     )
     report.errors = describe_import_errors(result)
     if not report.errors and not dry_run:
         result = AnnotationResource().import_data(
-            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, progress=row_progress
         )
         report.errors = describe_import_errors(result)
         report.written = not report.errors
     totals = result.totals
     report.new, report.updated, report.unchanged = totals["new"], totals["update"], totals["skip"]
     return report
+
+
+PROGRESS_EVERY = 500
+
+
+def _row_progress(progress: Callable[[str, int, int], None] | None, total: int):
+    if progress is None:
+        return None
+
+    def row_done(number: int, dry_run: bool) -> None:
+        if number % PROGRESS_EVERY == 0 or number == total:
+            progress("checking" if dry_run else "writing", number, total)
+
+    return row_done
 
 
 def describe_import_errors(result) -> list[str]:
