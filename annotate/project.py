@@ -626,6 +626,12 @@ def _instance_from_row(model, row: dict, lookups: _Lookups) -> tuple[models.Mode
         for field in model._meta.concrete_fields
         if field.is_relation or (field.null and values[field.attname] is None)
     }
+    if model is User:
+        # A hash is not user input, and "" is what a user made without a
+        # password holds (create() rather than create_user()).
+        exclude.add("password")
+        if len(values["password"]) > 128:
+            raise _RowProblem("password: longer than a password hash can be (128 characters)")
     try:
         instance.clean_fields(exclude=exclude)
     except ValidationError as error:

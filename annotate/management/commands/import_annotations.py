@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--progress",
             action="store_true",
-            help="Print a line on stderr every 500 rows, e.g. 'writing: 1000/20000 rows'.",
+            help="Print a line on stderr every 100 rows of each pass, e.g. 'writing: 300/2000 rows'.",
         )
 
     def handle(self, *args, file, format, dry_run, progress, **options):
