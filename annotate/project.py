@@ -26,6 +26,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -234,43 +235,32 @@ def _timestamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class _snapshot:
+@contextmanager
+def _snapshot(using: str):
     """Read every table from one consistent state of the database, so a
     span created during the export cannot name an article the export has
     already passed. Inside a caller's transaction, that transaction is the
     snapshot."""
-
-    def __init__(self, using: str):
-        self.connection = connections[using]
-        self.atomic = None
-        self.previous_mode = None
-
-    def __enter__(self):
-        connection = self.connection
-        if connection.in_atomic_block:
-            return self
-        connection.ensure_connection()
-        if connection.vendor == "sqlite":
-            # A deferred transaction reads one WAL snapshot without taking the
-            # write lock the project's IMMEDIATE mode would hold for the whole
-            # export (the app's writers would wait on it).
-            self.previous_mode = connection.transaction_mode
-            connection.transaction_mode = "DEFERRED"
-        self.atomic = transaction.atomic(using=connection.alias)
-        self.atomic.__enter__()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        return self
-
-    def __exit__(self, *exc_info):
-        if self.atomic is None:
-            return False
-        try:
-            return self.atomic.__exit__(*exc_info)
-        finally:
-            if self.connection.vendor == "sqlite":
-                self.connection.transaction_mode = self.previous_mode
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        # A deferred transaction reads one WAL snapshot without taking the
+        # write lock the project's IMMEDIATE mode would hold for the whole
+        # export (the app's writers would wait on it).
+        previous_mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
+    try:
+        with transaction.atomic(using=using):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    finally:
+        if sqlite:
+            connection.transaction_mode = previous_mode
 
 
 def sourcemark_version() -> str:
