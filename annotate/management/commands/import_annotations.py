@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,8 +13,9 @@ SUFFIX_FORMATS = {"csv": "csv", "json": "json", "xlsx": "xlsx", "jsonld": "w3c",
 class Command(BaseCommand):
     help = (
         "Import annotations from a Sourcemark CSV/JSON/XLSX export, a W3C Web Annotation file (w3c) or a "
-        "doccano JSONL file (doccano). A file with any bad row or line writes nothing, and every problem is "
-        "reported with its row, annotation or line number."
+        "doccano JSONL file (doccano). The whole file is checked first, and a file with any bad row or line "
+        "writes nothing (every problem is reported with its row, annotation or line number); the rows are then "
+        "written in one transaction, so an interrupted import leaves the database as it was."
     )
 
     def add_arguments(self, parser):
@@ -28,8 +30,13 @@ class Command(BaseCommand):
             "--reviewer", help="w3c/doccano: the username for annotations whose file does not name their author."
         )
         parser.add_argument("--source", help="doccano: the outlet for new articles whose line does not name one.")
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            help="CSV/JSON/XLSX: print a line on stderr every 100 rows of each pass, e.g. 'writing: 300/2000 rows'.",
+        )
 
-    def handle(self, *args, file, format, dry_run, reviewer, source, **options):
+    def handle(self, *args, file, format, dry_run, reviewer, source, progress, **options):
         file_format = format or SUFFIX_FORMATS.get(file.suffix.lower().lstrip("."))
         if file_format is None:
             raise CommandError(f"{file}: cannot tell the format from the extension; give --format")
@@ -37,8 +44,15 @@ class Command(BaseCommand):
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror or error}") from None
+
+        def report_progress(stage, done, total):
+            self.stderr.write(f"{stage}: {done}/{total} rows")
+            sys.stderr.flush()
+
         if file_format in TABLE_FORMATS:
-            report = import_annotations(data, file_format=file_format, dry_run=dry_run)
+            report = import_annotations(
+                data, file_format=file_format, dry_run=dry_run, progress=report_progress if progress else None
+            )
         elif file_format == "w3c":
             reader = webannotation.read_collection(data, default_reviewer=reviewer)
             report = drafts.run_import(reader, dry_run=dry_run)
