@@ -95,6 +95,18 @@ def test_a_file_written_by_doccano_imports(db, labels, alice):
     assert Source.objects.filter(name="Unknown").exists()
 
 
+def test_metadata_kept_under_meta_comes_back(marked):
+    before = rows()
+    lines = export_lines()
+    Annotation.objects.all().delete()
+    Article.objects.all().delete()
+    keys = ("title", "source", "url", "reviewer", "layer", "notes")
+    nested = [{"id": n, "text": line["text"], "label": line["label"], "meta": {k: line[k] for k in keys if k in line}}
+              for n, line in enumerate(lines, start=1)]  # fmt: skip
+    assert import_lines(nested).errors == []
+    assert rows() == before
+
+
 def test_entities_objects_from_a_relation_project_import(db, labels, alice):
     article = make_article("Xi visited Minsk.")
     line = {

@@ -98,6 +98,10 @@ def _line_drafts(number, line, report, lookups: Lookups, default_reviewer, defau
     if not isinstance(item, dict):
         report.fail(where, "each line must be a JSON object with text and label")
         return []
+    if isinstance(item.get("meta"), dict):
+        # doccano versions differ in whether kept metadata comes back at the
+        # top level or under "meta"; read both, the top level winning.
+        item = {**item["meta"], **item}
     raw = item.get("text", item.get("data"))
     if not isinstance(raw, str) or not raw.strip():
         report.fail(where, "text must be the article's text")
