@@ -39,7 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args, file, format, dry_run, reviewer, source, progress, **options):
         file_format = format or SUFFIX_FORMATS.get(file.suffix.lower().lstrip("."))
         if file_format is None:
-            raise CommandError(f"{file}: cannot tell the format from the extension; give --format")
+            raise CommandError(
+                f"{file}: cannot tell the format from the extension; give --format csv|json|xlsx|w3c|doccano"
+            )
         try:
             data = file.read_bytes()
         except OSError as error:
