@@ -49,6 +49,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # 413 for a body over the limits below, before anything reads it. After
+    # the auth and message middleware only so its page can use base.html.
+    "annotate.middleware.RequestBodyLimitMiddleware",
     # Records who made each change in the span history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -134,10 +137,14 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Uploads (admin imports) are read into memory up to this size; larger bodies
-# are refused with a clear error instead of exhausting a worker.
+# Request bodies other than uploads are read into memory whole, up to this
+# size; an upload (admin imports) may be UPLOAD_MAX_SIZE, and is held in
+# memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, on disk beyond. Larger bodies are
+# refused with 413 and a clear message (annotate/middleware.py) instead of
+# exhausting a worker.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 25 * 1024 * 1024)
 
 # django-import-export: every import runs in a transaction, so one bad row
 # rolls back the whole file. Formula escaping is done by our own formats
