@@ -138,6 +138,7 @@ def test_make_serve_runs_gunicorn_with_debug_off_behind_a_tls_proxy(database_url
         assert "<h1>Sign in</h1>" in page
         assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
         assert "Secure" in headers["Set-Cookie"]  # the CSRF cookie
+        assert headers["Content-Security-Policy"].startswith("default-src 'self'")
 
         # The stylesheet it links is whitenoise's hashed, compressed copy,
         # cacheable for ever.
