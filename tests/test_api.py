@@ -59,6 +59,20 @@ def test_a_token_from_username_and_password_authenticates(world, alice):
     assert bad.status_code == 400 and "error" in bad.json()
 
 
+def test_token_guessing_is_throttled_like_the_sign_in_page(world, settings):
+    client = APIClient()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert (
+            client.post("/api/auth/token/", {"username": "alice", "password": "guess"}, format="json").status_code
+            == 400
+        )
+    assert client.post("/api/auth/token/", {"username": "alice", "password": "guess"}, format="json").status_code == 429
+    # Locked out: even the right password is refused until the cool-off ends.
+    locked = client.post("/api/auth/token/", {"username": "alice", "password": PASSWORD}, format="json")
+    assert locked.status_code == 429 and locked["Retry-After"]
+    assert "Too many failed sign-ins" in locked.json()["error"]["message"]
+
+
 def test_session_writes_need_the_csrf_token(world, alice):
     shared, _, _ = world
     client = APIClient(enforce_csrf_checks=True)

@@ -10,7 +10,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.negotiation import BaseContentNegotiation
@@ -18,7 +18,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotate import assignments, history, importing, offsets, permissions, reports, team, workspace
+from annotate import assignments, history, importing, login_throttle, offsets, permissions, reports, team, workspace
 from annotate.api import filters, serializers
 from annotate.exporting import (
     CONTENT_TYPES,
@@ -533,9 +533,21 @@ class AnnotationImportView(LoginExempt, APIView):
     responses={200: OpenApiResponse(response={"type": "object", "properties": {"token": {"type": "string"}}})},
 )
 class TokenView(LoginExempt, ObtainAuthToken):
+    """Sign-in for scripts, throttled like the sign-in page (django-axes):
+    after too many failures the answer is a 429 saying so."""
+
     parser_classes = [JSONParser, FormParser]
     permission_classes = []
     authentication_classes = []
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            # axes marks the request it was given: DRF's wrapper, not Django's.
+            if getattr(request, "axes_locked_out", False):
+                return login_throttle.lockout_response(request._request)
+            raise
 
 
 @extend_schema(exclude=True)
