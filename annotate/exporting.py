@@ -5,6 +5,7 @@ The command, the site's download and (through the admin) every export use
 """
 
 import csv
+import dataclasses
 import io
 import json
 import tempfile
@@ -12,9 +13,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 from openpyxl import Workbook
 
+from annotate import permissions
 from annotate.formats import xlsx_cell
 from annotate.interop import claimreview, doccano, webannotation
 from annotate.models import Annotation, Article, Label, Source
@@ -81,6 +85,22 @@ def annotations_for_export(criteria: AnnotationFilter) -> QuerySet[Annotation]:
             raise ExportError(f"unknown layer {criteria.layer!r}; use one of {', '.join(Annotation.Layer.values)}")
         queryset = queryset.filter(layer=criteria.layer)
     return queryset
+
+
+def export_download(user, criteria: AnnotationFilter, export_format: str) -> StreamingHttpResponse:
+    """The download of an export for ``user``: a reviewer's export holds only
+    their own spans (``permissions.export_reviewer_scope``; asking for a
+    colleague's is PermissionDenied). The site's download and the API both
+    answer with this. Raises ExportError for a filter that names nothing."""
+    own = permissions.export_reviewer_scope(user)
+    if own is not None:
+        if criteria.reviewer not in (None, own):
+            raise PermissionDenied("reviewers can export only their own spans")
+        criteria = dataclasses.replace(criteria, reviewer=own)
+    chunks = stream_annotations(annotations_for_export(criteria), export_format)
+    response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[export_format])
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format)}"'
+    return response
 
 
 def stream_annotations(queryset: QuerySet[Annotation], export_format: str) -> Iterator[bytes]:

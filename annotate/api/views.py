@@ -6,7 +6,7 @@ import dataclasses
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -20,15 +20,7 @@ from rest_framework.views import APIView
 
 from annotate import assignments, history, importing, login_throttle, offsets, permissions, reports, team, workspace
 from annotate.api import filters, serializers
-from annotate.exporting import (
-    CONTENT_TYPES,
-    EXPORT_FORMATS,
-    AnnotationFilter,
-    ExportError,
-    annotations_for_export,
-    export_filename,
-    stream_annotations,
-)
+from annotate.exporting import CONTENT_TYPES, EXPORT_FORMATS, AnnotationFilter, ExportError, export_download
 from annotate.forms import ReportForm
 from annotate.http import JsonError
 from annotate.interop import doccano, drafts, webannotation
@@ -471,18 +463,10 @@ class AnnotationExportView(LoginExempt, APIView):
             article=int(article) if article else None,
             layer=params.get("layer") or None,
         )
-        own = permissions.export_reviewer_scope(request.user)
-        if own is not None:
-            if criteria.reviewer not in (None, own):
-                raise PermissionDenied("reviewers can export only their own spans")
-            criteria = dataclasses.replace(criteria, reviewer=own)
         try:
-            chunks = stream_annotations(annotations_for_export(criteria), export_format)
+            return export_download(request.user, criteria, export_format)
         except ExportError as error:
             return Response({"error": {"message": str(error)}}, status=400)
-        response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[export_format])
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format)}"'
-        return response
 
 
 class AnnotationImportView(LoginExempt, APIView):

@@ -67,22 +67,10 @@ def spans_by_article(queryset: QuerySet[Annotation]) -> Iterator[tuple[ArticleRo
     )
     current: ArticleRow | None = None
     group: list[SpanRow] = []
-    for (
-        pk,
-        article_id,
-        label_id,
-        start,
-        end,
-        quote,
-        note,
-        speaker,
-        evidence_url,
-        reviewer_id,
-        layer,
-        reason,
-        created,
-        updated,
-    ) in spans.iterator(chunk_size=2000):  # noqa: E501
+    # start, end, quote, note, speaker, evidence_url: SpanRow's own order.
+    for pk, article_id, label_id, *text_fields, reviewer_id, layer, reason, created, updated in spans.iterator(
+        chunk_size=2000
+    ):
         if current is None or current.pk != article_id:
             if current is not None:
                 yield current, group
@@ -92,23 +80,6 @@ def spans_by_article(queryset: QuerySet[Annotation]) -> Iterator[tuple[ArticleRo
                     break
             group = []
         username, full_name = users[reviewer_id]
-        group.append(
-            SpanRow(
-                pk,
-                labels[label_id],
-                start,
-                end,
-                quote,
-                note,
-                speaker,
-                evidence_url,
-                username,
-                full_name,
-                layer,
-                reason,
-                created,
-                updated,
-            )  # fmt: skip
-        )
+        group.append(SpanRow(pk, labels[label_id], *text_fields, username, full_name, layer, reason, created, updated))
     if current is not None:
         yield current, group
