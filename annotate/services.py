@@ -2,10 +2,21 @@
 workspace, the admin, imports, tests, benches) calls these, so validation
 (``full_clean`` → ``offsets.validate_span``) happens in one place."""
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 
 from annotate.models import Annotation, Article, Label
+
+
+class AnnotationChanged(Exception):
+    """The span is no longer the version the caller read: someone changed it
+    in the meantime. ``current_version`` is the version it has now."""
+
+    def __init__(self, current_version: int):
+        super().__init__(f"the span is at version {current_version}")
+        self.current_version = current_version
 
 
 @transaction.atomic
@@ -23,6 +34,7 @@ def annotation_create(
     layer: str = Annotation.Layer.REVIEWER,
     decision_reason: str = "",
     based_on: Annotation | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> Annotation:
     """Create a span. With ``quote`` None, the quote is taken from the text;
     a given quote must match it. Raises ValidationError for bad input."""
@@ -39,28 +51,54 @@ def annotation_create(
         layer=layer,
         decision_reason=decision_reason,
         based_on=based_on,
+        client_id=client_id,
     )
     annotation.full_clean()
     annotation.save()
     return annotation
 
 
+def _lock(annotation: Annotation, *, version: int | None) -> int:
+    """Lock the span's row for the rest of the transaction and return its
+    version, raising AnnotationChanged unless it is ``version`` (None: any).
+    Raises Annotation.DoesNotExist if it has been deleted.
+
+    On PostgreSQL the row lock makes check-then-write one step; SQLite has
+    no row locks, but its IMMEDIATE transactions (config/settings.py) hold
+    the database's write lock from the first statement, which serves too."""
+    current = Annotation.objects.select_for_update().filter(pk=annotation.pk).values_list("version", flat=True).first()
+    if current is None:
+        raise Annotation.DoesNotExist(f"annotation {annotation.pk} has been deleted")
+    if version is not None and version != current:
+        raise AnnotationChanged(current)
+    return current
+
+
 @transaction.atomic
-def annotation_update(annotation: Annotation, **changes) -> Annotation:
+def annotation_update(annotation: Annotation, *, version: int | None = None, **changes) -> Annotation:
     """Change a span's label, note, speaker, evidence URL or (consensus
-    spans) the decision's reason."""
+    spans) the decision's reason. With ``version``, only if the span is
+    still at that version (else AnnotationChanged, and nothing changes)."""
     allowed = {"label", "note", "speaker", "evidence_url", "decision_reason"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+    current = _lock(annotation, version=version)
+    if current != annotation.version:
+        # Read before someone else's change: start from what is stored, so
+        # saving every column does not put their edits back.
+        annotation.refresh_from_db()
     for name, value in changes.items():
         setattr(annotation, name, value)
     annotation.updated_at = timezone.now()
+    annotation.version = current + 1
     annotation.full_clean()
     annotation.save()
     return annotation
 
 
 @transaction.atomic
-def annotation_delete(annotation: Annotation) -> None:
+def annotation_delete(annotation: Annotation, *, version: int | None = None) -> None:
+    """Delete a span; with ``version``, only if it is still at that version."""
+    _lock(annotation, version=version)
     annotation.delete()

@@ -86,7 +86,9 @@ def _view_options(request) -> dict:
 def annotation_detail(request, annotation_id: int):
     annotation = get_object_or_404(Annotation.objects.select_related("article", "label", "reviewer"), pk=annotation_id)
     if request.method == "DELETE":
-        workspace.annotation_delete_from_browser(annotation=annotation, user=request.user)
+        workspace.annotation_delete_from_browser(
+            annotation=annotation, user=request.user, version=request.GET.get("version")
+        )
         return JsonResponse({}, status=200)
     annotation = workspace.annotation_change_from_browser(
         annotation=annotation, data=read_json_object(request), user=request.user
