@@ -133,8 +133,14 @@ class Annotation(models.Model):
     # The browser names each new span with a UUID it made, so a retried
     # request (a lost response, a double click) finds the span it already
     # made instead of making a second one (workspace.annotation_create_from_browser).
+    # Indexed for the span history's sake (simple_history copies the index):
+    # a create looks there to tell "never made" from "made and deleted since".
     client_id = models.UUIDField(
-        null=True, blank=True, editable=False, help_text="The id the reviewer's browser gave the new span."
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="The id the reviewer's browser gave the new span.",
     )
     # Counts changes (1 when made; services bump it), so a change made from
     # a stale copy of the span is refused instead of undoing someone's edit.

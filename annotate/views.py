@@ -2,7 +2,7 @@ import dataclasses
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -73,9 +73,13 @@ def article_annotations(request, article_id: int):
 
 def _view_options(request) -> dict:
     """The article page's view switches, from the query string."""
+    reviewer = request.GET.get("reviewer") or None
+    if reviewer is not None and "\x00" in reviewer:
+        # No username holds NUL, and PostgreSQL refuses it even in a filter.
+        raise BadRequest("reviewer must be a username")
     return {
         "show_others": request.GET.get("others") == "1",
-        "reviewer": request.GET.get("reviewer") or None,
+        "reviewer": reviewer,
         "layer": request.GET.get("layer", ""),
     }
 

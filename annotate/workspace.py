@@ -6,7 +6,6 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -94,10 +93,10 @@ def _label_from(value) -> Label:
     if not isinstance(value, str) or not value or len(value) > 50:
         raise JsonError("label must be a label's slug", field="label")
     _require_storable(value, "label")
-    label = Label.objects.filter(slug=value).first()
-    if label is None:
-        raise JsonError(f"unknown label {value!r}", field="label")
-    return label
+    try:
+        return Label.objects.get(slug=value)
+    except Label.DoesNotExist:
+        raise JsonError(f"unknown label {value!r}", field="label") from None
 
 
 def _text_fields(data: dict) -> dict:
@@ -184,7 +183,7 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
     if client_id is not None:
         # Before the checks below, so a repeat still gets its span after,
         # say, the reviewer submitted the article in another tab.
-        earlier = _span_made_with(client_id, user)
+        earlier = _span_once_made_with(client_id, user)
         if earlier is not None:
             return _replayed(earlier, article=article, data=data, layer=layer)
     if consensus:
@@ -207,25 +206,21 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
             )  # fmt: skip
         except curation.ConsensusConflict as error:
             return _replayed_or_conflict(client_id, user, article=article, data=data, message=error.message)
-    already = f"you already marked this span as {label.name}"
-    if Annotation.objects.filter(
-        article=article, layer=Annotation.Layer.REVIEWER, reviewer=user, label=label, start=start, end=end
-    ).exists():
-        return _replayed_or_conflict(client_id, user, article=article, data=data, message=already)
     try:
         annotation = services.annotation_create(
             article=article, label=label, start=start, end=end, quote=quote, reviewer=user, client_id=client_id,
             **text_fields,
         )  # fmt: skip
-    except (IntegrityError, ValidationError) as error:
-        # Two requests racing past the checks above: the unique constraints
-        # (or full_clean's check of them) decide. The loser of a retry's race
-        # gets the winner's span; of two different requests for one span, the
-        # same 409 as a plain repeat.
-        if isinstance(error, ValidationError) and "__all__" not in getattr(error, "message_dict", {}):
+    except ValidationError as error:
+        # The unique constraints refuse a repeat of a span (409), and decide
+        # between two requests racing past the look-up above: the loser of a
+        # retry's race gets the winner's span.
+        if "__all__" not in getattr(error, "message_dict", {}):
             raise
-        return _replayed_or_conflict(client_id, user, article=article, data=data, message=already)
-    assignments.assignment_mark_started(article=article, reviewer=user)
+        message = f"you already marked this span as {label.name}"
+        return _replayed_or_conflict(client_id, user, article=article, data=data, message=message)
+    if status == Assignment.Status.ASSIGNED:
+        assignments.assignment_mark_started(article=article, reviewer=user)
     return annotation
 
 
@@ -238,8 +233,31 @@ def _refuse_unknown_fields(data: dict, *, consensus: bool) -> None:
         raise JsonError(f"unknown field(s): {', '.join(sorted(map(str, unknown)))}")
 
 
+def _span_once_made_with(client_id: uuid.UUID, user) -> Annotation | None:
+    """The span this user made with this client id, or None if they never
+    did. Asks the span history, not the table, so that a request arriving
+    after its span was deleted (a retry or the original, held up in a queue
+    while the reviewer retried and then deleted the span) is refused with a
+    409 rather than making the span again."""
+    versions = Annotation.history.filter(client_id=client_id, reviewer_id=user.pk).values_list("id", "history_type")
+    if not versions:
+        return None
+    if any(kind == "-" for _, kind in versions):
+        raise JsonError(
+            "the span made with this client_id has been deleted since; make a new client_id for a new span",
+            status=409,
+            field="client_id",
+        )
+    return _span_made_with(client_id, user)
+
+
 def _span_made_with(client_id: uuid.UUID, user) -> Annotation | None:
-    return Annotation.objects.select_related("label", "reviewer").filter(reviewer=user, client_id=client_id).first()
+    # get(), not first(): at most one row (annotation_unique_client_id), and
+    # this runs on every save, where an ORDER BY is work for nothing.
+    try:
+        return Annotation.objects.get(reviewer=user, client_id=client_id)
+    except Annotation.DoesNotExist:
+        return None
 
 
 def _replayed_or_conflict(client_id: uuid.UUID | None, user, *, article: Article, data: dict, message: str):
@@ -299,10 +317,10 @@ def _span_from(article: Article, data: dict) -> tuple[Label, int, int, str]:
     return label, start, end, quote
 
 
-def _require_visible(user, annotation: Annotation) -> None:
+def _require_visible(user, annotation: Annotation, *, status=ASK) -> None:
     """A span the user may not see is a 404, not a 403: its existence is
     not theirs to learn."""
-    if not permissions.can_see_annotation(user, annotation):
+    if not permissions.can_see_annotation(user, annotation, status=status):
         raise Http404("No such annotation.")
 
 
@@ -312,8 +330,9 @@ def annotation_change_from_browser(*, annotation: Annotation, data: dict, user) 
     it) the change applies only if no one changed the span since; otherwise
     it is a 409 whose body holds the span as it is now. Without it (scripts
     written before versions) the change applies whatever came before."""
-    _require_visible(user, annotation)
-    if not permissions.can_change_annotation(user, annotation):
+    status = permissions.assignment_status(user, annotation.article_id)
+    _require_visible(user, annotation, status=status)
+    if not permissions.can_change_annotation(user, annotation, status=status):
         raise PermissionDenied(_refusal(user, annotation, "change"))
     consensus = annotation.layer == Annotation.Layer.CONSENSUS
     editable = {*EDITABLE_FIELDS, "decision_reason", "version"} if consensus else {*EDITABLE_FIELDS, "version"}
@@ -336,6 +355,10 @@ def annotation_change_from_browser(*, annotation: Annotation, data: dict, user) 
         if isinstance(error, curation.ConsensusConflict):
             raise JsonError(error.message, status=409) from None
         if "__all__" in getattr(error, "message_dict", {}):
+            # A new label that makes the span repeat another (or, racing,
+            # another lead's consensus span).
+            if consensus:
+                raise JsonError("The consensus already has this span with that label.", status=409) from None
             raise JsonError("you already marked this span with that label", status=409) from None
         raise
 
@@ -343,8 +366,9 @@ def annotation_change_from_browser(*, annotation: Annotation, data: dict, user) 
 def annotation_delete_from_browser(*, annotation: Annotation, user, version: int | str | None = None) -> None:
     """Delete a span; with ``version`` (a number, or its digits from a query
     string), only if no one changed it since (else a 409 as for a change)."""
-    _require_visible(user, annotation)
-    if not permissions.can_change_annotation(user, annotation):
+    status = permissions.assignment_status(user, annotation.article_id)
+    _require_visible(user, annotation, status=status)
+    if not permissions.can_change_annotation(user, annotation, status=status):
         raise PermissionDenied(_refusal(user, annotation, "delete"))
     version = _version_from(version, digits_ok=True)
     try:

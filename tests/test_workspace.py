@@ -389,6 +389,33 @@ def test_a_body_that_is_not_a_json_object_is_refused(mixed, alice, labels, raw, 
     assert not Annotation.objects.exists()
 
 
+def test_a_multipart_form_is_refused_as_not_json(mixed, alice, labels):
+    # The CSRF check reads a form's stream before the view; reading the
+    # body after that raised, and the answer was a 500 (found by fuzzing).
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    client.get(reverse("article-list"))
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse("article-annotations", args=[mixed.pk]), data={"label": "fact"}, headers={"X-CSRFToken": token}
+    )
+
+    assert (response.status_code, response.json()) == (
+        415,
+        {"error": {"message": "the request body must be JSON (Content-Type: application/json), not a form"}},
+    )
+    assert not Annotation.objects.exists()
+
+
+def test_a_reviewer_filter_holding_nul_is_a_400_not_a_database_error(mixed, lena):
+    # PostgreSQL refuses NUL even in a WHERE clause (found by fuzzing).
+    response = client_for(lena).get(reverse("article-annotations", args=[mixed.pk]) + "?reviewer=%00")
+
+    assert (response.status_code, response.json()) == (400, {"error": {"message": "reviewer must be a username"}})
+    assert client_for(lena).get(reverse("article-detail", args=[mixed.pk]) + "?reviewer=a%00").status_code == 400
+
+
 def test_a_body_over_the_limit_is_refused_before_parsing(mixed, alice, labels):
     raw = json.dumps({**GOOD, "note": "n" * 1_000_000}).encode()
 
@@ -430,6 +457,28 @@ def test_a_repeat_with_the_same_client_id_answers_the_same_span_and_stores_one(m
     stored = Annotation.objects.get()
     assert (stored.pk, str(stored.client_id), stored.version) == (first.json()["id"], CLIENT_ID, 1)
     assert first.json()["client_id"] == CLIENT_ID
+
+
+def test_a_create_arriving_after_its_span_was_deleted_does_not_make_it_again(mixed, alice, labels):
+    # The original request, held up in a queue while the page retried, got
+    # its span, and the reviewer deleted it: the late one must not bring it back.
+    client = client_for(alice)
+    first = post_json(client, mixed, {**GOOD, "client_id": CLIENT_ID})
+    client.delete(reverse("annotation-detail", args=[first.json()["id"]]))
+
+    late = post_json(client, mixed, {**GOOD, "client_id": CLIENT_ID})
+
+    assert (late.status_code, late.json()) == (
+        409,
+        {
+            "error": {
+                "message": "the span made with this client_id has been deleted since; "
+                "make a new client_id for a new span",
+                "field": "client_id",
+            }
+        },
+    )
+    assert not Annotation.objects.exists()
 
 
 def test_a_client_id_in_another_spelling_is_the_same_id(mixed, alice, labels):

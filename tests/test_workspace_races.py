@@ -97,7 +97,7 @@ def post(user, article, body):
 
 
 def test_racing_repeats_of_one_client_id_make_one_span_and_all_hear_it(article, alice, labels, monkeypatch):
-    held_after_first_lookup(monkeypatch, "_span_made_with", RACERS)
+    held_after_first_lookup(monkeypatch, "_span_once_made_with", RACERS)
     for _ in range(ROUNDS):
         body = {**BODY, "client_id": str(uuid.uuid4())}
         Annotation.objects.all().delete()
@@ -113,7 +113,7 @@ def test_racing_repeats_of_one_client_id_make_one_span_and_all_hear_it(article, 
 def test_racing_creates_of_one_span_under_different_client_ids_make_one_and_a_conflict(
     article, alice, labels, monkeypatch
 ):
-    held_after_first_lookup(monkeypatch, "_span_made_with", 2)
+    held_after_first_lookup(monkeypatch, "_span_once_made_with", 2)
     bodies = [{**BODY, "client_id": str(uuid.uuid4())} for _ in range(2)]
 
     answers = race([lambda body=body: post(alice, article, body) for body in bodies])
