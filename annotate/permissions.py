@@ -52,8 +52,8 @@ def assignment_status(user, article_id: int) -> str | None:
         return None
     # At most one row (assignment_one_per_reviewer), so no ordering: this
     # runs on every save, and first()'s ORDER BY is work for nothing.
-    statuses = Assignment.objects.filter(article_id=article_id, reviewer_id=user.pk).values_list("status", flat=True)
-    return next(iter(statuses[:1]), None)
+    statuses = Assignment.objects.filter(article_id=article_id, reviewer_id=user.pk).order_by()
+    return next(iter(statuses.values_list("status", flat=True)[:1]), None)
 
 
 def has_submitted(user, article_id: int) -> bool:

@@ -252,10 +252,9 @@ def _span_once_made_with(client_id: uuid.UUID, user) -> Annotation | None:
 
 
 def _span_made_with(client_id: uuid.UUID, user) -> Annotation | None:
-    # get(), not first(): at most one row (annotation_unique_client_id), and
-    # this runs on every save, where an ORDER BY is work for nothing.
+    # At most one row (annotation_unique_client_id); label and reviewer for its payload.
     try:
-        return Annotation.objects.get(reviewer=user, client_id=client_id)
+        return Annotation.objects.select_related("label", "reviewer").get(reviewer=user, client_id=client_id)
     except Annotation.DoesNotExist:
         return None
 

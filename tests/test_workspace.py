@@ -1102,3 +1102,62 @@ def test_label_payload_has_the_shortcut_or_an_empty_string(labels):
         "shortcut": "",
     }
     assert workspace.label_payload(labels["quote"])["shortcut"] == "Q"
+
+
+# Queries per save ---------------------------------------------------------------
+# Pinned so that a query creeping into the save path fails here rather than
+# slowing 20 reviewers down (bench/load.py). In a test the transactions are
+# savepoints (SAVEPOINT ... RELEASE), which count as statements too.
+
+
+def test_a_create_takes_a_fixed_number_of_queries(mixed, alice, labels, django_assert_num_queries):
+    client = client_for(alice)
+    post_json(client, mixed, span_body(mixed, "Minsk"))  # the assignment is now in progress
+
+    # session, user, article, assignment status, client id in the history,
+    # label; savepoint, insert, history insert, release; status for the answer.
+    with django_assert_num_queries(11):
+        response = post_json(client, mixed, {**GOOD, "client_id": CLIENT_ID})
+    assert response.status_code == 201
+
+
+def test_the_first_create_also_marks_the_assignment_started(mixed, alice, labels, django_assert_num_queries):
+    client = client_for(alice)
+
+    # ... plus savepoint, the assignment locked, its update, its history, release.
+    with django_assert_num_queries(16):
+        response = post_json(client, mixed, {**GOOD, "client_id": CLIENT_ID})
+    assert response.status_code == 201
+    assert Assignment.objects.get(article=mixed, reviewer=alice).status == Assignment.Status.IN_PROGRESS
+
+
+def test_a_repeated_create_takes_a_fixed_number_of_queries(mixed, alice, labels, django_assert_num_queries):
+    client = client_for(alice)
+    post_json(client, mixed, {**GOOD, "client_id": CLIENT_ID})
+
+    # session, user, article, assignment status, client id in the history,
+    # the span (with label and reviewer), the label asked for; status for the answer.
+    with django_assert_num_queries(8):
+        response = post_json(client, mixed, {**GOOD, "client_id": CLIENT_ID})
+    assert response.status_code == 201
+
+
+def test_a_change_takes_a_fixed_number_of_queries(alices_span, alice, django_assert_num_queries):
+    # session, user, the span (with article, label, reviewer), assignment
+    # status, the new label; savepoint, row lock, update, history insert,
+    # release; status for the answer.
+    client = client_for(alice)
+
+    with django_assert_num_queries(11):
+        response = patch_json(client, alices_span, {"label": "opinion", "note": "n", "version": 1})
+    assert response.status_code == 200
+
+
+def test_a_delete_takes_a_fixed_number_of_queries(alices_span, alice, django_assert_num_queries):
+    # session, user, the span, assignment status; savepoint, row lock, the
+    # consensus spans based on it set to none, delete, history insert, release.
+    client = client_for(alice)
+
+    with django_assert_num_queries(10):
+        response = client.delete(reverse("annotation-detail", args=[alices_span.pk]) + "?version=1")
+    assert response.status_code == 200
