@@ -1,7 +1,10 @@
-"""Two pages on one span in a real browser: the second to save from a stale
-copy is told who changed it and when, instead of overwriting it, and a
-Reload brings its page up to date."""
+"""Saving when the network or another page gets in the way, in a real
+browser: a create whose answer is lost is resent with the same client id
+and makes one span; of two pages on one span, the second to save from a
+stale copy is told who changed it and when, instead of overwriting it, and
+a Reload brings its page up to date."""
 
+import json
 import re
 
 import pytest
@@ -10,7 +13,7 @@ from playwright.sync_api import expect
 
 from annotate import permissions
 from annotate.models import Annotation
-from tests.browser.helpers import marks_of, open_article, status
+from tests.browser.helpers import drag_select, find16, marks_of, open_article, status
 from tests.conftest import PASSWORD, assign, make_annotation, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -109,3 +112,54 @@ def test_a_reviewer_deleting_in_one_tab_what_another_tab_changed_is_told_and_rel
     page.locator("#reload-spans").click()
     expect(page.locator("#detail-note")).to_have_value("changed in the second tab")
     expect(page.locator("#annotation-list .entry .note")).to_have_text("changed in the second tab")
+
+
+def test_a_create_whose_answer_is_lost_is_resent_and_makes_one_span(page, sign_in, alice, seed_articles):
+    article = seed_articles[SEED]
+    assign(article, alice)
+    sign_in(page, alice)
+    open_article(page, article)
+    sent = []
+
+    def lose_the_first_answer(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        sent.append(json.loads(route.request.post_data)["client_id"])
+        if len(sent) == 1:
+            route.fetch()  # the server makes the span...
+            return route.abort("connectionreset")  # ...and its answer never arrives
+        return route.continue_()
+
+    page.route("**/articles/*/annotations/", lose_the_first_answer)
+    drag_select(page, *find16(page, CLAIM))
+    page.keyboard.press("u")
+
+    expect(status(page)).to_have_text(f"Marked “{CLAIM}” as Unsupported claim.")
+    expect(page.locator("#annotation-count")).to_have_text("1")
+    assert len(sent) == 2 and sent[0] == sent[1], sent
+    stored = Annotation.objects.get()
+    assert (str(stored.client_id), stored.quote) == (sent[0], CLAIM)
+
+
+def test_client_ids_are_version_4_uuids_with_or_without_crypto_random_uuid(page, sign_in, alice, seed_articles):
+    # crypto.randomUUID exists only in secure contexts; a plain-http LAN
+    # address is not one, and the page must still name its spans.
+    article = seed_articles[SEED]
+    assign(article, alice)
+    sign_in(page, alice)
+    open_article(page, article)
+
+    made = page.evaluate(
+        """async () => {
+          const api = await import("/static/annotate/js/api.js");
+          const secure = Array.from({ length: 200 }, () => api.newClientId());
+          Object.defineProperty(crypto, "randomUUID", { value: undefined, configurable: true });
+          const fallback = Array.from({ length: 200 }, () => api.newClientId());
+          return { secure, fallback };
+        }"""
+    )
+
+    version_4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+    for kind in ("secure", "fallback"):
+        assert all(version_4.match(value) for value in made[kind]), made[kind][:3]
+        assert len(set(made[kind])) == 200
