@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve setup migrate seed lint format bench browser clean
+.PHONY: run test serve setup migrate seed lint format bench load browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/workspace.py
 	$(PY) bench/agreement.py
 	$(PY) bench/reports.py --quick
+
+# Many reviewers at once under gunicorn; PostgreSQL too when LOAD_POSTGRES_URL
+# names a database made for it (its name must contain "bench").
+load: $(VENV)/.installed-dev
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

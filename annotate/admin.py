@@ -111,6 +111,8 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             obj.updated_at = timezone.now()
+            # A browser still showing the old version must hear it changed.
+            obj.version += 1
         super().save_model(request, obj, form, change)
 
     def get_export_queryset(self, request):

@@ -27,6 +27,7 @@ The rules, in one place:
 import bisect
 import dataclasses
 import itertools
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -341,6 +342,7 @@ def consensus_create(
     speaker: str = "",
     evidence_url: str = "",
     based_on: Annotation | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> Annotation:
     """Add a span to the article's consensus layer, decided by ``lead``."""
     _require_open(lead, article)
@@ -352,7 +354,7 @@ def consensus_create(
             annotation = services.annotation_create(
                 article=article, label=label, start=start, end=end, quote=quote, reviewer=lead,
                 note=note, speaker=speaker, evidence_url=evidence_url, layer=Annotation.Layer.CONSENSUS,
-                decision_reason=reason, based_on=based_on,
+                decision_reason=reason, based_on=based_on, client_id=client_id,
             )  # fmt: skip
     except (IntegrityError, ValidationError) as error:
         # Another lead's identical decision raced past the check above.
@@ -388,8 +390,9 @@ def consensus_accept_unanimous(article: Article, *, lead, reason: str = "") -> l
 
 
 @transaction.atomic
-def consensus_change(span: Annotation, *, lead, **changes) -> Annotation:
-    """Change a consensus span's label, note, speaker, evidence or reason."""
+def consensus_change(span: Annotation, *, lead, version: int | None = None, **changes) -> Annotation:
+    """Change a consensus span's label, note, speaker, evidence or reason
+    (with ``version``, only if no one changed it since; see services)."""
     if span.layer != Annotation.Layer.CONSENSUS:
         raise ValidationError("This is not a consensus span.")
     _require_open(lead, span.article)
@@ -398,15 +401,15 @@ def consensus_change(span: Annotation, *, lead, **changes) -> Annotation:
     label = changes.get("label")
     if label is not None and label != span.label and _consensus_exists(span.article, label, span.start, span.end):
         raise ConsensusConflict(f"The consensus already has this span as {label.name}.")
-    return services.annotation_update(span, **changes)
+    return services.annotation_update(span, version=version, **changes)
 
 
 @transaction.atomic
-def consensus_remove(span: Annotation, *, lead) -> None:
+def consensus_remove(span: Annotation, *, lead, version: int | None = None) -> None:
     if span.layer != Annotation.Layer.CONSENSUS:
         raise ValidationError("This is not a consensus span.")
     _require_open(lead, span.article)
-    services.annotation_delete(span)
+    services.annotation_delete(span, version=version)
 
 
 # ---- closing ---------------------------------------------------------------------

@@ -4,7 +4,7 @@ parsing with clear messages, and the decorator that applies both."""
 import functools
 import json
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 
 MAX_JSON_BODY = 1_000_000
@@ -38,6 +38,10 @@ def declared_body_size(request) -> int:
 
 def read_json_object(request) -> dict:
     """The request body as a JSON object, or JsonError saying what is wrong."""
+    if request.content_type == "multipart/form-data":
+        # A form upload: the CSRF check has already read its stream as a
+        # form, so the body is gone (reading it raised, answering 500).
+        raise JsonError("the request body must be JSON (Content-Type: application/json), not a form", status=415)
     # Refuse by the declared size before reading, so an oversized body is
     # never held in memory; then check what was actually read.
     if declared_body_size(request) > MAX_JSON_BODY or len(request.body) > MAX_JSON_BODY:
@@ -61,8 +65,8 @@ def validation_message(error: ValidationError) -> tuple[str, str | None]:
 
 
 def json_endpoint(view):
-    """Turn JsonError, ValidationError, PermissionDenied and Http404 raised in
-    ``view`` into JSON errors of one shape: {"error": {"message", "field"?}}."""
+    """Turn JsonError, BadRequest, ValidationError, PermissionDenied and Http404
+    raised in ``view`` into JSON errors of one shape: {"error": {"message", "field"?}}."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -72,6 +76,8 @@ def json_endpoint(view):
             return view(request, *args, **kwargs)
         except JsonError as error:
             return error_response(str(error), status=error.status, field=error.field, extra=error.extra)
+        except BadRequest as error:
+            return error_response(str(error) or "bad request", status=400)
         except ValidationError as error:
             message, field = validation_message(error)
             return error_response(message, status=400, field=field)

@@ -161,6 +161,21 @@ class Annotation(models.Model):
     # original times; services set updated_at on every change.
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The browser names each new span with a UUID it made, so a retried
+    # request (a lost response, a double click) finds the span it already
+    # made instead of making a second one (workspace.annotation_create_from_browser).
+    # Indexed for the span history's sake (simple_history copies the index):
+    # a create looks there to tell "never made" from "made and deleted since".
+    client_id = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="The id the reviewer's browser gave the new span.",
+    )
+    # Counts changes (1 when made; services bump it), so a change made from
+    # a stale copy of the span is refused instead of undoing someone's edit.
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="1 when made, +1 on every change.")
     # Every change and deletion, with who and when (django-simple-history).
     history = HistoricalRecords()
 
@@ -191,6 +206,15 @@ class Annotation(models.Model):
                 condition=Q(layer="consensus"),
                 name="annotation_unique_consensus_span",
                 violation_error_message="The consensus already has this span with this label.",
+            ),
+            # Per author, not global: another user's browser reusing a UUID
+            # (by accident or on purpose) makes their own span and learns
+            # nothing about anyone else's.
+            models.UniqueConstraint(
+                fields=["reviewer", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="annotation_unique_client_id",
+                violation_error_message="This reviewer already made a span with this client id.",
             ),
         ]
 

@@ -167,6 +167,12 @@ class AnnotationResource(resources.ModelResource):
         if progress is not None:
             progress(kwargs["row_number"], kwargs["dry_run"])
 
+    def before_save_instance(self, instance, row, **kwargs):
+        # An import that changes a span is a change like any other: a browser
+        # still showing the old version must hear so (services.annotation_update).
+        if instance.pk is not None:
+            instance.version += 1
+
     def iter_export_rows(self, queryset, *, spreadsheet_safe: bool = False) -> Iterator[list]:
         """Rows in ``export_order``, one at a time (see ``iter_export_batches``)."""
         for batch in self.iter_export_batches(queryset, spreadsheet_safe=spreadsheet_safe):

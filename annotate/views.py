@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -72,9 +72,13 @@ def article_annotations(request, article_id: int):
 
 def _view_options(request) -> dict:
     """The article page's view switches, from the query string."""
+    reviewer = request.GET.get("reviewer") or None
+    if reviewer is not None and "\x00" in reviewer:
+        # No username holds NUL, and PostgreSQL refuses it even in a filter.
+        raise BadRequest("reviewer must be a username")
     return {
         "show_others": request.GET.get("others") == "1",
-        "reviewer": request.GET.get("reviewer") or None,
+        "reviewer": reviewer,
         "layer": request.GET.get("layer", ""),
     }
 
@@ -85,7 +89,9 @@ def _view_options(request) -> dict:
 def annotation_detail(request, annotation_id: int):
     annotation = get_object_or_404(Annotation.objects.select_related("article", "label", "reviewer"), pk=annotation_id)
     if request.method == "DELETE":
-        workspace.annotation_delete_from_browser(annotation=annotation, user=request.user)
+        workspace.annotation_delete_from_browser(
+            annotation=annotation, user=request.user, version=request.GET.get("version")
+        )
         return JsonResponse({}, status=200)
     annotation = workspace.annotation_change_from_browser(
         annotation=annotation, data=read_json_object(request), user=request.user

@@ -19,6 +19,24 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a database file rather than Django's default shared
+    in-memory one: that one locks whole tables between connections and fails
+    at once ("database table is locked") where a file in WAL mode, as
+    `make run` uses, waits its turn. The concurrency tests
+    (tests/test_workspace_races.py) need the real behaviour."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        # Locking as in production, but no waiting for the disk: a test
+        # database need not survive a power cut, and syncing doubled the time.
+        options = database["OPTIONS"]
+        options["init_command"] = options["init_command"].replace("synchronous=NORMAL", "synchronous=OFF")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The default PBKDF2 hasher takes a good part of a second per user, which

@@ -183,6 +183,7 @@ def test_editing_an_annotation_note_in_the_admin_saves_it_and_bumps_updated_at(a
     fact_on_xi.refresh_from_db()
     assert fact_on_xi.note == "Second look."
     assert fact_on_xi.updated_at > before
+    assert fact_on_xi.version == 2  # a browser still showing version 1 must hear it changed
 
 
 def test_the_admin_refuses_an_annotation_whose_quote_does_not_match(admin_client_, fact_on_xi, alice):

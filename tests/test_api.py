@@ -248,6 +248,8 @@ def test_leads_filter_by_reviewer_label_layer_and_read_history(world, lena):
     assert [a["id"] for a in results] == [spans["bob"].pk]
     assert client.get("/api/annotations/", {"label": "nope"}).status_code == 400
     assert client.get("/api/annotations/", {"layer": "nope"}).status_code == 400
+    assert client.get("/api/annotations/", {"article": "-1.8e308"}).status_code == 400
+    assert client.get("/api/assignments/", {"article": str(2**70)}).status_code == 400
     history = client.get(f"/api/annotations/{spans['bob'].pk}/history/").json()
     assert history[0]["kind"] == "created"
     assert api_as(spans["bob"].reviewer).get(f"/api/annotations/{spans['bob'].pk}/history/").status_code == 403

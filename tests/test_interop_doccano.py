@@ -23,7 +23,8 @@ def rows():
 
 def export_lines(**criteria) -> list[dict]:
     data = b"".join(stream_annotations(annotations_for_export(AnnotationFilter(**criteria)), "doccano"))
-    return [json.loads(line) for line in data.decode().splitlines()]
+    # "\n" only: a JSON line may hold U+2028 and other breaks str.splitlines() splits on.
+    return [json.loads(line) for line in data.decode().split("\n") if line]
 
 
 def import_lines(lines, **options) -> drafts.InteropReport:

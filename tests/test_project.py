@@ -35,6 +35,11 @@ from tests.conftest import (
 # that NFC leaves as two code points (x + U+0302), and text after them.
 COMBINING_TEXT = "Zoë said x\u0302 is 👨\u200d👩\u200d👧 fine.\nČeská 🇨🇿 zpráva, right?"
 
+# The newest migration file of the app: what a freshly migrated database is at.
+LATEST_ANNOTATE_MIGRATION = max(
+    path.stem for path in (Path(__file__).resolve().parent.parent / "annotate" / "migrations").glob("0*.py")
+)
+
 
 def build_project() -> dict:
     """A small project with a row in every archived table: four sources'
@@ -181,7 +186,7 @@ def test_manifest_names_the_format_migrations_and_each_members_rows_and_checksum
     assert manifest["format"] == "sourcemark-project"
     assert manifest["format_version"] == project.FORMAT_VERSION == 1
     assert manifest["sourcemark_version"] == "0.1.0"
-    assert manifest["migrations"]["annotate"] == "0007_article_word_count"
+    assert manifest["migrations"]["annotate"] == LATEST_ANNOTATE_MIGRATION
     assert set(manifest["migrations"]) == {"admin", "annotate", "auth", "contenttypes"}
     assert manifest["passwords"] is True
     assert [entry["name"] for entry in manifest["tables"]] == [
@@ -440,7 +445,8 @@ DAMAGE = {
             dst,
             manifest={"migrations": {**project.latest_migrations(), "annotate": "0006_consensus_and_adjudication"}},
         ),
-        "written at annotate.0006_consensus_and_adjudication, older than this database's annotate.0007",
+        f"written at annotate.0006_consensus_and_adjudication, older than this database's "
+        f"annotate.{LATEST_ANNOTATE_MIGRATION}",
     ),
     "missing member": (
         lambda src, dst: rewrite(src, dst, drop=["annotate_annotation.jsonl"]),

@@ -210,7 +210,9 @@ def test_an_edited_note_is_reported_and_written_as_an_update(mixed_annotations):
     rows[0]["note"] = "Checked: still no source."
     report = importing.import_annotations(json.dumps(rows).encode(), file_format="json")
     assert (report.new, report.updated, report.unchanged) == (0, 1, 6)
-    assert Annotation.objects.get(pk=mixed_annotations[0].pk).note == "Checked: still no source."
+    edited = Annotation.objects.get(pk=mixed_annotations[0].pk)
+    # A new version, so a browser still showing the old note cannot save over it.
+    assert (edited.note, edited.version) == ("Checked: still no source.", 2)
     assert Annotation.objects.count() == 7
 
 

@@ -2,10 +2,23 @@
 label, reviewer or source is a 400 naming it, not an empty list."""
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from annotate.models import Annotation, Article, Assignment, Label, Source
+
+MAX_ID = 2**63 - 1  # the largest id either database can hold
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number in the databases' range (a float or an
+    enormous number is a 400, not an overflow in the driver)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -24,7 +37,7 @@ class ArticleFilter(django_filters.FilterSet):
 
 
 class AnnotationFilter(django_filters.FilterSet):
-    article = django_filters.NumberFilter(field_name="article_id")
+    article = IdFilter(field_name="article_id")
     label = django_filters.ModelChoiceFilter(queryset=Label.objects.all(), to_field_name="slug")
     reviewer = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all(), to_field_name="username")
     layer = django_filters.ChoiceFilter(choices=Annotation.Layer.choices)
@@ -35,7 +48,7 @@ class AnnotationFilter(django_filters.FilterSet):
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    article = django_filters.NumberFilter(field_name="article_id")
+    article = IdFilter(field_name="article_id")
     reviewer = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all(), to_field_name="username")
     status = django_filters.ChoiceFilter(choices=Assignment.Status.choices)
 

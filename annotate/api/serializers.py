@@ -82,6 +82,8 @@ class AnnotationSerializer(serializers.Serializer):
     layer = serializers.ChoiceField(choices=Annotation.Layer.values)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    version = serializers.IntegerField(min_value=1, help_text="Send it back with a change to refuse stale edits.")
+    client_id = serializers.UUIDField(allow_null=True, help_text="The id the client made when creating the span.")
     can_change = serializers.BooleanField()
 
     def to_representation(self, instance):
@@ -95,6 +97,9 @@ class AnnotationCreateSerializer(serializers.Serializer):
     ``layer: "consensus"`` and an optional ``decision_reason``."""
 
     article = serializers.IntegerField(min_value=1)
+    client_id = serializers.UUIDField(
+        required=False, help_text="A UUID the client makes per new span: resending it returns the same span."
+    )
     label = serializers.SlugField()
     start = serializers.IntegerField(required=False, min_value=0)
     end = serializers.IntegerField(required=False, min_value=1)
@@ -111,8 +116,11 @@ class AnnotationCreateSerializer(serializers.Serializer):
 
 
 class AnnotationChangeSerializer(serializers.Serializer):
-    """Offsets never change (delete and re-create the span instead)."""
+    """Offsets never change (delete and re-create the span instead). With
+    ``version``, the change is refused with 409 (and the span as it is now)
+    if someone changed the span since the caller read it."""
 
+    version = serializers.IntegerField(required=False, min_value=1)
     label = serializers.SlugField(required=False)
     note = serializers.CharField(
         required=False, allow_blank=True, max_length=TEXT_LIMITS["note"], trim_whitespace=False

@@ -167,7 +167,12 @@ def _agreement_payload(article: Article, result) -> dict:
 @extend_schema_view(
     list=extend_schema(summary="Spans the caller may see", responses=serializers.AnnotationSerializer(many=True)),
     retrieve=extend_schema(summary="One span", responses=serializers.AnnotationSerializer),
-    destroy=extend_schema(summary="Delete a span (its author, or a lead for consensus spans)"),
+    destroy=extend_schema(
+        summary="Delete a span (its author, or a lead for consensus spans)",
+        parameters=[
+            OpenApiParameter("version", int, description="Only if the span is still at this version (else 409).")
+        ],
+    ),
 )
 class AnnotationViewSet(
     LoginExempt,
@@ -237,7 +242,9 @@ class AnnotationViewSet(
         return Response(_payloads([annotation], request.user)[0])
 
     def destroy(self, request, *args, **kwargs):
-        workspace.annotation_delete_from_browser(annotation=self._any(kwargs["pk"]), user=request.user)
+        workspace.annotation_delete_from_browser(
+            annotation=self._any(kwargs["pk"]), user=request.user, version=request.query_params.get("version")
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Every version of a span (leads)", responses=serializers.HistoryEntrySerializer(many=True))

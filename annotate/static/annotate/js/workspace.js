@@ -11,6 +11,7 @@ const list = document.getElementById("annotation-list");
 const details = document.getElementById("details");
 const status = document.getElementById("status");
 const countBadge = document.getElementById("annotation-count");
+const reloadButton = document.getElementById("reload-spans");
 const labelsBySlug = new Map(data.labels.map((l) => [l.slug, l]));
 const labelsByKey = new Map(data.labels.filter((l) => l.shortcut).map((l) => [l.shortcut.toLowerCase(), l]));
 
@@ -22,6 +23,42 @@ const redoStack = [];
 function say(message, kind = "info") {
   status.textContent = message;
   status.dataset.kind = kind;
+  reloadButton.hidden = true;
+}
+
+// Someone (a lead in another tab, or this reviewer in a second one) changed
+// the span since this page read it; the server refused to overwrite that.
+function sayChangedSince(error) {
+  const { changed_by: who, changed_at: when } = error.details;
+  const time = when ? new Date(when).toLocaleTimeString() : "an earlier moment";
+  say(`This span was changed by ${who || "someone"} at ${time} — reload to see the current version.`, "error");
+  reloadButton.hidden = false;
+}
+
+// ``existing``: the request was about a span the page shows (a change,
+// deletion, undo or redo), so a 404 means someone deleted it meanwhile.
+function sayError(error, existing = false) {
+  if (error.status === 409 && error.details && error.details.reason === "changed") return sayChangedSince(error);
+  if (existing && error.status === 404) {
+    say("This span is gone: it was deleted elsewhere. Reload to see the current spans.", "error");
+    reloadButton.hidden = false;
+    return;
+  }
+  say(error.message, "error");
+}
+
+// Fetch the spans this page shows again, as they are on the server now
+// (same view switches as the page), and redraw them.
+async function reloadSpans() {
+  try {
+    const fresh = await api.articleAnnotations(data.article, window.location.search);
+    annotations = fresh.annotations;
+    redraw();
+    if (selectedId !== null) showDetails(selectedId);
+    say("Reloaded: you see the current version of every span.");
+  } catch (error) {
+    sayError(error);
+  }
 }
 
 function redraw() {
@@ -93,7 +130,7 @@ async function markSelection(label) {
     redraw();
     say(`Marked “${shorten(created.quote)}” as ${label.name}.`);
   } catch (error) {
-    say(error.message, "error");
+    sayError(error);
   }
 }
 
@@ -113,12 +150,12 @@ async function recreate(ref) {
 }
 
 async function destroy(ref) {
-  await api.deleteAnnotation(ref.id);
+  await api.deleteAnnotation(ref.id, ref.snapshot.version);
   remove(ref.id);
 }
 
 async function applyChange(ref, values) {
-  const changed = await api.changeAnnotation(ref.id, values);
+  const changed = await api.changeAnnotation(ref.id, values, ref.snapshot.version);
   ref.snapshot = changed;
   upsert(changed);
 }
@@ -140,7 +177,7 @@ async function step(from, to, direction) {
     say(`${direction === "undo" ? "Undid" : "Redid"} the ${actions[entry.type].name}.`);
   } catch (error) {
     from.push(entry);
-    say(error.message, "error");
+    sayError(error, true);
   }
 }
 
@@ -237,6 +274,7 @@ async function saveDetails(event) {
     before.decision_reason = annotation.decision_reason || "";
   }
   const ref = refFor(annotation);
+  ref.snapshot = annotation; // the version this form shows is the one to change
   try {
     await applyChange(ref, after);
     undoStack.push({ type: "change", ref, before, after });
@@ -245,7 +283,7 @@ async function saveDetails(event) {
     showDetails(ref.id);
     say("Saved.");
   } catch (error) {
-    say(error.message, "error");
+    sayError(error, true);
   }
 }
 
@@ -262,7 +300,7 @@ async function deleteSelected() {
     redraw();
     say("Deleted. Press Ctrl+Z (or Undo) to bring it back.");
   } catch (error) {
-    say(error.message, "error");
+    sayError(error, true);
   }
 }
 
@@ -363,6 +401,7 @@ document.getElementById("label-bar").addEventListener("click", (event) => {
 });
 document.getElementById("undo").addEventListener("click", () => step(undoStack, redoStack, "undo"));
 document.getElementById("redo").addEventListener("click", () => step(redoStack, undoStack, "redo"));
+reloadButton.addEventListener("click", reloadSpans);
 
 list.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-id]");
