@@ -33,6 +33,16 @@ run: seed
 	@echo "Sourcemark on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Production: gunicorn (config/gunicorn.py) with DEBUG off, static files
+# through whitenoise, migrations applied first. docs/deploy.md has the rest.
+serve: setup
+	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY to a long random string (docs/deploy.md)" >&2; exit 2; }
+	@test -n "$$DATABASE_URL" || { echo "make serve: set DATABASE_URL, e.g. postgres://user:password@127.0.0.1:5432/sourcemark (docs/deploy.md)" >&2; exit 2; }
+	@test -n "$$ALLOWED_HOSTS" || { echo "make serve: set ALLOWED_HOSTS to the host names the site answers to, e.g. sourcemark.example.org (docs/deploy.md)" >&2; exit 2; }
+	DEBUG=0 $(PY) manage.py migrate --noinput
+	DEBUG=0 $(PY) manage.py collectstatic --noinput
+	DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn --config config/gunicorn.py config.wsgi
+
 # Debian's chromium for the real-browser tests; never a browser download.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \

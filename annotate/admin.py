@@ -2,13 +2,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from annotate import assignments, formats
+from annotate.label_styles import label_class
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
 from annotate.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
 
@@ -17,6 +18,13 @@ class SpreadsheetSafeAdmin(ImportExportModelAdmin):
     """Import/export buttons whose CSV/XLSX neutralise formulas (annotate/formats.py)."""
 
     formats = formats.SPREADSHEET_SAFE_FORMATS
+
+
+class LabelColoursMedia:
+    """Label colours come from /labels.css as classes: the Content-Security-
+    Policy refuses inline style attributes (annotate/label_styles.py)."""
+
+    css = {"all": [reverse_lazy("label-styles"), "annotate/admin.css"]}
 
 
 def excerpt(value: str, limit: int = 80) -> str:
@@ -73,6 +81,7 @@ class ArticleAdmin(SpreadsheetSafeAdmin):
 
 @admin.register(Label)
 class LabelAdmin(SpreadsheetSafeAdmin):
+    Media = LabelColoursMedia
     resource_classes = [LabelResource]
     list_display = ["swatch", "name", "slug", "shortcut", "order"]
     list_display_links = ["name"]
@@ -82,16 +91,12 @@ class LabelAdmin(SpreadsheetSafeAdmin):
 
     @admin.display(description="Colour")
     def swatch(self, label):
-        return format_html(
-            '<span style="display:inline-block;width:1.2em;height:1.2em;border-radius:3px;'
-            'background:{};vertical-align:middle" title="{}"></span>',
-            label.colour,
-            label.colour,
-        )
+        return format_html('<span class="swatch {}" title="{}"></span>', label_class(label.slug), label.colour)
 
 
 @admin.register(Annotation)
 class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
+    Media = LabelColoursMedia
     resource_classes = [AnnotationResource]
     list_display = ["id", "article", "label", "reviewer", "layer", "span", "quote_excerpt", "created_at"]
     list_filter = ["label", "layer", "reviewer", "article__source", "created_at"]
@@ -134,11 +139,9 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
             return "—"
         prefix, suffix = annotation.context()
         return format_html(
-            '<div style="white-space:pre-wrap;max-width:60em">…{}<mark style="background:{}55;'
-            'outline:2px solid {}">{}</mark>{}…</div>',
+            '<div class="in-context">…{}<mark class="{}">{}</mark>{}…</div>',
             prefix,
-            annotation.label.colour,
-            annotation.label.colour,
+            label_class(annotation.label.slug),
             annotation.quote,
             suffix,
         )

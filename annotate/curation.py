@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 
 from annotate import permissions, services
+from annotate.label_styles import label_class
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label
 
 REASON_LIMIT = 10_000
@@ -148,10 +149,10 @@ class LaneRow:
             disputed = " disputed" if piece.disputed and self.lane else ""
             parts.append(
                 format_html(
-                    '<a class="lane-mark{}" href="#unit-{}" style="--label: {}" title="{}">{}</a>',
+                    '<a class="lane-mark {}{}" href="#unit-{}" title="{}">{}</a>',
+                    label_class(unit.label.slug),
                     disputed,
                     unit.key,
-                    unit.label.colour,
                     piece.title,
                     piece.text,
                 )  # fmt: skip

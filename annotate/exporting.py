@@ -5,6 +5,7 @@ The command, the site's download and (through the admin) every export use
 """
 
 import csv
+import dataclasses
 import io
 import json
 import tempfile
@@ -12,20 +13,38 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 from openpyxl import Workbook
 
+from annotate import permissions
 from annotate.formats import xlsx_cell
+from annotate.interop import claimreview, doccano, webannotation
 from annotate.models import Annotation, Article, Label, Source
 from annotate.resources import AnnotationResource
 
-EXPORT_FORMATS = ("csv", "json", "xlsx")
+# The table formats share AnnotationResource's columns; the interop formats
+# (annotate/interop/) speak other tools' shapes.
+TABLE_FORMATS = ("csv", "json", "xlsx")
+INTEROP_FORMATS = {"w3c": webannotation, "doccano": doccano, "claimreview": claimreview}
+EXPORT_FORMATS = (*TABLE_FORMATS, *INTEROP_FORMATS)
+FORMAT_NAMES = {
+    "csv": "CSV",
+    "json": "JSON",
+    "xlsx": "Excel (XLSX)",
+    "w3c": "W3C Web Annotation (JSON-LD)",
+    "doccano": "doccano JSONL (sequence labelling)",
+    "claimreview": "ClaimReview (consensus unsupported claims)",
+}
 SPREADSHEET_FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    **{name: module.CONTENT_TYPE for name, module in INTEROP_FORMATS.items()},
 }
+FILE_SUFFIXES = {"w3c": "jsonld", "doccano": "jsonl", "claimreview": "claimreview.jsonld"}
 
 
 class ExportError(ValueError):
@@ -68,8 +87,26 @@ def annotations_for_export(criteria: AnnotationFilter) -> QuerySet[Annotation]:
     return queryset
 
 
+def export_download(user, criteria: AnnotationFilter, export_format: str) -> StreamingHttpResponse:
+    """The download of an export for ``user``: a reviewer's export holds only
+    their own spans (``permissions.export_reviewer_scope``; asking for a
+    colleague's is PermissionDenied). The site's download and the API both
+    answer with this. Raises ExportError for a filter that names nothing."""
+    own = permissions.export_reviewer_scope(user)
+    if own is not None:
+        if criteria.reviewer not in (None, own):
+            raise PermissionDenied("reviewers can export only their own spans")
+        criteria = dataclasses.replace(criteria, reviewer=own)
+    chunks = stream_annotations(annotations_for_export(criteria), export_format)
+    response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[export_format])
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format)}"'
+    return response
+
+
 def stream_annotations(queryset: QuerySet[Annotation], export_format: str) -> Iterator[bytes]:
     """The export file of ``queryset`` in ``export_format``, as chunks of bytes."""
+    if export_format in INTEROP_FORMATS:
+        return INTEROP_FORMATS[export_format].export_chunks(queryset)
     resource = AnnotationResource()
     headers = resource.get_export_headers()
     batches = resource.iter_export_batches(queryset, spreadsheet_safe=export_format in SPREADSHEET_FORMATS)
@@ -83,7 +120,7 @@ def stream_annotations(queryset: QuerySet[Annotation], export_format: str) -> It
 
 
 def export_filename(export_format: str) -> str:
-    return f"sourcemark-annotations.{export_format}"
+    return f"sourcemark-annotations.{FILE_SUFFIXES.get(export_format, export_format)}"
 
 
 class _Buffer:

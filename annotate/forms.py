@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 
 from annotate import reports
-from annotate.exporting import EXPORT_FORMATS, AnnotationFilter
+from annotate.exporting import EXPORT_FORMATS, FORMAT_NAMES, AnnotationFilter
 from annotate.models import Annotation, Article, Label, Source
 from annotate.permissions import REVIEWER_GROUP
 
@@ -11,7 +11,7 @@ from annotate.permissions import REVIEWER_GROUP
 class AnnotationExportForm(forms.Form):
     """The download's options; unknown values are form errors (400), not empty files."""
 
-    format = forms.ChoiceField(choices=[(f, f.upper()) for f in EXPORT_FORMATS], initial="csv")
+    format = forms.ChoiceField(choices=[(f, FORMAT_NAMES[f]) for f in EXPORT_FORMATS], initial="csv")
     source = forms.ModelChoiceField(Source.objects.all(), required=False, to_field_name="name")
     label = forms.ModelChoiceField(Label.objects.all(), required=False, to_field_name="slug")
     reviewer = forms.ModelChoiceField(get_user_model().objects.all(), required=False, to_field_name="username")

@@ -21,13 +21,30 @@ def error_response(message: str, *, status: int, field: str | None = None, extra
     return JsonResponse(body, status=status)
 
 
+def wants_json(request) -> bool:
+    """Whether an error for this request should be JSON (the workspace's
+    fetches) rather than a page."""
+    return "application/json" in request.headers.get("Accept", "") or request.content_type == "application/json"
+
+
+def declared_body_size(request) -> int:
+    """The body's size as the client declared it (Content-Length), 0 if it
+    gave none or nonsense: Django then reads no body at all."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
 def read_json_object(request) -> dict:
     """The request body as a JSON object, or JsonError saying what is wrong."""
     if request.content_type == "multipart/form-data":
         # A form upload: the CSRF check has already read its stream as a
         # form, so the body is gone (reading it raised, answering 500).
         raise JsonError("the request body must be JSON (Content-Type: application/json), not a form", status=415)
-    if len(request.body) > MAX_JSON_BODY:
+    # Refuse by the declared size before reading, so an oversized body is
+    # never held in memory; then check what was actually read.
+    if declared_body_size(request) > MAX_JSON_BODY or len(request.body) > MAX_JSON_BODY:
         raise JsonError(f"the request body is larger than {MAX_JSON_BODY:,} bytes", status=413)
     try:
         data = json.loads(request.body.decode("utf-8") or "null")
@@ -94,8 +111,7 @@ def csrf_failure(request, reason: str = ""):
     what happened ("reload the page") instead of "The server answered 403"."""
     from django.views.csrf import csrf_failure as html_csrf_failure
 
-    wants_json = "application/json" in request.headers.get("Accept", "") or (request.content_type == "application/json")
-    if wants_json:
+    if wants_json(request):
         return error_response(
             "Your session's security token is missing or out of date; reload the page and try again.", status=403
         )

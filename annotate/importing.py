@@ -58,12 +58,15 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # All or nothing was asked for and something failed: nothing was written.
+    rolled_back: bool = False
 
     def summary(self) -> str:
-        return (
+        counts = (
             f"{len(self.created)} new, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
         )
+        return f"{counts}; rolled back, nothing was written" if self.rolled_back else counts
 
 
 def decode_article_bytes(data: bytes) -> str:
@@ -121,6 +124,10 @@ def prepare_article(record: ArticleRecord) -> tuple[dict, str]:
         # Only reachable through JSON escapes like "\ud800": not a character,
         # and neither UTF-8 nor PostgreSQL can store it.
         raise ImportProblem("the text contains an unpaired surrogate (a broken \\u escape in JSON?)")
+    if "\x00" in text:
+        # Only reachable through JSON escapes ("\u0000"); PostgreSQL cannot
+        # store it and SQLite's length() stops at it.
+        raise ImportProblem("the text contains a NUL character (\\u0000)")
     title = (record.title or "").strip() or first_line_title(text)
     source_name = (record.source or "").strip() or UNKNOWN
     values = {
@@ -284,10 +291,19 @@ def import_paths(
     *,
     manifest: Path | None = None,
     source: str | None = None,
+    all_or_nothing: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportReport:
-    """Import every article under ``paths``. One bad file never stops the
-    others, and each article is written whole or not at all."""
+    """Import every article under ``paths``, each file whole or not at all.
+
+    The run is one transaction, committed when the last file is done, so a
+    run that is interrupted (killed, the machine stops) leaves the database
+    as it was before it. Inside it each file has its own savepoint: a bad
+    file is reported and rolled back alone while the others go in, unless
+    ``all_or_nothing``, when any failure rolls back the whole run
+    (``report.rolled_back``). ``progress(number, total, path)`` is called
+    after each file is done.
+    """
     report = ImportReport()
     paths = [Path(p) for p in paths]
     if manifest is None:
@@ -307,24 +323,32 @@ def import_paths(
             if name not in known:
                 report.failed.append((str(manifest), f"names {name}, which is not among the files imported"))
         files = [f for f in files if f.resolve() != Path(manifest).resolve()]
-    for number, path in enumerate(files, start=1):
-        if progress:
-            progress(number, len(files), str(path))
-        try:
-            # A file is imported whole or not at all: a JSON list with one bad
-            # record leaves none of its articles behind.
-            with transaction.atomic():
-                outcomes = [
-                    (record.original_filename, _import_record(record, path))
-                    for record in _with_metadata(records_from_file(path), metadata, path, source)
-                ]
-            for name, outcome in outcomes:
-                getattr(report, outcome).append(name)
-        except ImportProblem as problem:
-            report.failed.append((str(path), str(problem)))
-        except OSError as error:
-            report.failed.append((str(path), error.strerror or str(error)))
+    with transaction.atomic():
+        for number, path in enumerate(files, start=1):
+            _import_file(path, metadata, source, report)
+            if progress:
+                progress(number, len(files), str(path))
+        if all_or_nothing and report.failed:
+            transaction.set_rollback(True)
+            report.rolled_back = True
     return report
+
+
+def _import_file(path: Path, metadata: dict[str, dict[str, str]], source: str | None, report: ImportReport) -> None:
+    try:
+        # A file is imported whole or not at all: a JSON list with one bad
+        # record leaves none of its articles behind.
+        with transaction.atomic():
+            outcomes = [
+                (record.original_filename, _import_record(record, path))
+                for record in _with_metadata(records_from_file(path), metadata, path, source)
+            ]
+        for name, outcome in outcomes:
+            getattr(report, outcome).append(name)
+    except ImportProblem as problem:
+        report.failed.append((str(path), str(problem)))
+    except OSError as error:
+        report.failed.append((str(path), error.strerror or str(error)))
 
 
 def _import_record(record: ArticleRecord, path: Path) -> str:
@@ -408,9 +432,18 @@ def annotation_dataset_from_bytes(data: bytes, file_format: str):
         raise ImportProblem(f"cannot read the file as {file_format.upper()}: {error}") from None
 
 
-def import_annotations(data: bytes, *, file_format: str, dry_run: bool = False) -> AnnotationImportReport:
+def import_annotations(
+    data: bytes,
+    *,
+    file_format: str,
+    dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> AnnotationImportReport:
     """Import an annotation export. The whole file is checked first; a file
-    with any bad row writes nothing, and the report names every bad row."""
+    with any bad row writes nothing, and the report names every bad row.
+    The writing pass is one transaction, so an interrupted import leaves the
+    database as it was. ``progress(stage, row, rows)`` is called every
+    PROGRESS_EVERY rows and at the last, with stage "checking" or "writing"."""
     from annotate.resources import AnnotationResource
 
     report = AnnotationImportReport()
@@ -420,19 +453,36 @@ def import_annotations(data: bytes, *, file_format: str, dry_run: bool = False) 
         report.errors.append(str(problem))
         return report
     report.total = len(dataset)
+    row_progress = _row_progress(progress, report.total)
     result = AnnotationResource().import_data(
-        dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True
+        dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True, progress=row_progress
     )
     report.errors = describe_import_errors(result)
     if not report.errors and not dry_run:
         result = AnnotationResource().import_data(
-            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, progress=row_progress
         )
         report.errors = describe_import_errors(result)
         report.written = not report.errors
     totals = result.totals
     report.new, report.updated, report.unchanged = totals["new"], totals["update"], totals["skip"]
     return report
+
+
+# A row takes milliseconds to check and write, so a line every hundred rows
+# shows movement without flooding a log.
+PROGRESS_EVERY = 100
+
+
+def _row_progress(progress: Callable[[str, int, int], None] | None, total: int):
+    if progress is None:
+        return None
+
+    def row_done(number: int, dry_run: bool) -> None:
+        if number % PROGRESS_EVERY == 0 or number == total:
+            progress("checking" if dry_run else "writing", number, total)
+
+    return row_done
 
 
 def describe_import_errors(result) -> list[str]:

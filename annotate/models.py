@@ -7,7 +7,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -18,6 +18,31 @@ from annotate import offsets
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
 shortcut_validator = RegexValidator(r"^[A-Z0-9]$", "Use one capital letter or digit.")
+
+WEB_SCHEMES = ("http", "https")
+
+
+def web_url_errors(**urls: str) -> dict[str, str]:
+    """The URLs (by field name) that are not http(s). URLField already
+    refuses javascript: and the like, but also takes ftp://; every link we
+    show must open a web page, so a model's clean() refuses the rest.
+    (A clean() rather than field validators: no migration for a rule that
+    the database does not hold.)"""
+    return {
+        field: "Use a web address that starts with http:// or https://."
+        for field, url in urls.items()
+        if url and url.split(":", 1)[0].lower() not in WEB_SCHEMES and _is_url(url)
+    }
+
+
+def _is_url(value: str) -> bool:
+    """Whether the field's own URL validator accepts ``value``; when it does
+    not, full_clean already says so, and one message is enough."""
+    try:
+        URLValidator()(value)
+    except ValidationError:
+        return False
+    return True
 
 
 class Source(models.Model):
@@ -31,6 +56,10 @@ class Source(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if errors := web_url_errors(homepage=self.homepage):
+            raise ValidationError(errors)
 
 
 class Article(models.Model):
@@ -76,6 +105,8 @@ class Article(models.Model):
             raise ValidationError({"text": "Text must be normalised (NFC, LF line ends, no BOM) before saving."})
         if not self.text.strip():
             raise ValidationError({"text": "The article has no text."})
+        if errors := web_url_errors(url=self.url):
+            raise ValidationError(errors)
         self.sha256 = self.fingerprint(self.text)
         self.word_count = self.count_words(self.text)
 
@@ -191,6 +222,8 @@ class Annotation(models.Model):
         return f"{self.label_id}:{self.start}-{self.end}"
 
     def clean(self):
+        if errors := web_url_errors(evidence_url=self.evidence_url):
+            raise ValidationError(errors)
         if self.article_id is None:
             return
         try:

@@ -147,3 +147,67 @@ def count_words(text: str) -> int:
     """Words as a reader counts them: runs of letters and digits, with
     inner apostrophes and hyphens (“Russia’s”, “fourth-term”) kept whole."""
     return sum(1 for _ in _WORD.finditer(text))
+
+
+def reanchor(text: str, exact: str, *, prefix: str = "", suffix: str = "", start: int | None = None) -> Span:
+    """Where a quote sits in ``text``, for an annotation whose positions may
+    no longer fit (the text was edited, re-normalised or re-imported).
+
+    The positions win when they still hold the quote. Otherwise every exact
+    occurrence of the quote is a candidate, and the one whose surroundings
+    best match ``prefix`` and ``suffix`` (characters in common, counted
+    outward from the quote) wins, ties going to the one nearest ``start``.
+    Raises SpanError when the quote does not occur at all: a span is never
+    moved onto text that is not its quote.
+    """
+    if not exact:
+        raise SpanError("the quote is empty", field="quote")
+    usable = isinstance(start, int) and not isinstance(start, bool) and start >= 0
+    if usable and text[start : start + len(exact)] == exact:
+        return Span(start, start + len(exact))
+    candidates = []
+    found = text.find(exact)
+    while found != -1:
+        candidates.append(found)
+        found = text.find(exact, found + 1)
+    if not candidates:
+        raise SpanError(f"the quote {_excerpt(exact)!r} does not occur in the text", field="quote")
+    hint = start if usable else 0
+
+    def score(position: int) -> tuple[int, int]:
+        before = text[max(0, position - len(prefix)) : position]
+        after = text[position + len(exact) : position + len(exact) + len(suffix)]
+        return (_common_suffix(before, prefix) + _common_prefix(after, suffix), -abs(position - hint))
+
+    best = max(candidates, key=score)
+    return Span(best, best + len(exact))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+def _common_suffix(a: str, b: str) -> int:
+    return _common_prefix(a[::-1], b[::-1])
+
+
+def map_through_normalisation(raw: str, start: int, end: int) -> Span:
+    """Offsets into ``raw`` carried over to ``normalise_text(raw)``: a file
+    from another tool counts in its own text, which may still hold a BOM,
+    CRLF line ends or decomposed accents that the stored text does not.
+    Raises SpanError when the span cuts through something normalisation
+    merges (half a CRLF, a letter without its accent)."""
+    validate_span(raw, start, end)
+    normal = normalise_text(raw)
+    new_start = len(normalise_text(raw[:start]))
+    new_end = len(normalise_text(raw[:end]))
+    piece = raw[start:end] if start else raw[:end].lstrip("\ufeff")
+    piece = unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
+    if new_start >= new_end or normal[new_start:new_end] != piece:
+        raise SpanError(f"the span [{start}, {end}) cuts through a character that normalisation joins", field="start")
+    return Span(new_start, new_end)

@@ -130,6 +130,22 @@ def can_see_annotation(user, annotation: Annotation, *, status=ASK) -> bool:
     return status == Assignment.Status.SUBMITTED
 
 
+def annotations_visible_to(user) -> Q:
+    """Every span the user may see, on any article, as a filter on
+    Annotation: ``can_see_annotation`` for lists (the API's)."""
+    if is_lead(user):
+        return Q()
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    assigned = Assignment.objects.filter(reviewer_id=user.pk)
+    reviewer_layer = Q(layer=Annotation.Layer.REVIEWER)
+    if settings.INDEPENDENT_REVIEW:
+        submitted = assigned.filter(status=Assignment.Status.SUBMITTED).values("article_id")
+        reviewer_layer &= Q(reviewer_id=user.pk) | Q(article_id__in=submitted)
+    consensus = Q(layer=Annotation.Layer.CONSENSUS, article__adjudication__isnull=False)
+    return Q(article_id__in=assigned.values("article_id")) & (reviewer_layer | consensus)
+
+
 def can_curate(user) -> bool:
     """Build the consensus layer, close and reopen adjudication."""
     return is_lead(user)

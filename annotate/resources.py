@@ -165,6 +165,14 @@ class AnnotationResource(resources.ModelResource):
         if instance.pk is not None:
             instance.version += 1
 
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        # importing.import_annotations passes its progress callback through
+        # import_data, which hands every keyword on to the row hooks.
+        progress = kwargs.get("progress")
+        if progress is not None:
+            progress(kwargs["row_number"], kwargs["dry_run"])
+
     def iter_export_rows(self, queryset, *, spreadsheet_safe: bool = False) -> Iterator[list]:
         """Rows in ``export_order``, one at a time (see ``iter_export_batches``)."""
         for batch in self.iter_export_batches(queryset, spreadsheet_safe=spreadsheet_safe):

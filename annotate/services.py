@@ -49,10 +49,13 @@ def annotation_create(
     decision_reason: str = "",
     based_on: Annotation | None = None,
     client_id: uuid.UUID | None = None,
+    created_at=None,
+    updated_at=None,
 ) -> Annotation:
     """Create a span. With ``quote`` None, the quote is taken from the text;
-    a given quote must match it. Raises ValidationError for bad input and
-    IntegrityError for a span the unique constraints refuse (a repeat)."""
+    a given quote must match it. ``created_at``/``updated_at`` restore an
+    imported span's times (default: now). Raises ValidationError for bad
+    input, a repeat of another span included."""
     annotation = Annotation(
         article=article,
         label=label,
@@ -68,6 +71,9 @@ def annotation_create(
         based_on=based_on,
         client_id=client_id,
     )
+    now = timezone.now()
+    annotation.created_at = created_at or now
+    annotation.updated_at = updated_at or annotation.created_at
     annotation.full_clean(exclude=RELATED_FIELDS, validate_constraints=False)
     _save(annotation)
     return annotation

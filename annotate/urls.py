@@ -30,6 +30,7 @@ urlpatterns = [
     path("team/agreement.<str:fmt>", views_team.team_download, name="team-download"),
     path("export/annotations/", views.export_annotations, name="export-annotations"),
     path("healthz", health.healthz, name="healthz"),
+    path("labels.css", views.label_stylesheet, name="label-styles"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

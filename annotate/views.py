@@ -1,15 +1,14 @@
-import dataclasses
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotate import assignments, curation, history, offsets, permissions, selectors, team, workspace
-from annotate.exporting import CONTENT_TYPES, ExportError, annotations_for_export, export_filename, stream_annotations
+from annotate import assignments, curation, history, label_styles, offsets, permissions, selectors, team, workspace
+from annotate.exporting import ExportError, export_download
 from annotate.forms import AnnotationExportForm, ArticleListForm, AssignForm
 from annotate.http import json_endpoint, read_json_object, require_json_methods
 from annotate.models import Annotation, Article, Assignment, Label
@@ -121,20 +120,10 @@ def export_annotations(request):
     form = AnnotationExportForm(request.GET)
     if not form.is_valid():
         return render(request, "annotate/export.html", {"form": form}, status=400)
-    export_format = form.cleaned_data["format"]
-    criteria = form.criteria()
-    own = permissions.export_reviewer_scope(request.user)
-    if own is not None:
-        if criteria.reviewer not in (None, own):
-            raise PermissionDenied("Reviewers can export only their own spans.")
-        criteria = dataclasses.replace(criteria, reviewer=own)
     try:
-        chunks = stream_annotations(annotations_for_export(criteria), export_format)
+        return export_download(request.user, form.criteria(), form.cleaned_data["format"])
     except ExportError as error:
         return HttpResponseBadRequest(str(error))
-    response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[export_format])
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format)}"'
-    return response
 
 
 @require_GET
@@ -193,3 +182,17 @@ def assign(request):
     return render(
         request, "annotate/assign.html", {"form": form, "overview": overview}, status=400 if form.errors else 200
     )
+
+
+@login_not_required  # colours only; the sign-in page links it too
+@require_GET
+def label_stylesheet(request):
+    """/labels.css: each label's colour as a class (annotate/label_styles.py)."""
+    css = label_styles.label_stylesheet(Label.objects.order_by("pk").values_list("slug", "colour"))
+    etag = label_styles.stylesheet_etag(css)
+    response = get_conditional_response(request, etag=etag) or HttpResponse(css, content_type="text/css")
+    response["ETag"] = etag
+    # Revalidated on every page (a 304 with no body when unchanged), so a
+    # colour changed in the admin shows on the next page anyone opens.
+    patch_cache_control(response, no_cache=True, private=True)
+    return response

@@ -6,9 +6,11 @@ folder, DEBUG on, loopback only). Anything production needs has no default
 and is required as soon as DEBUG is off. README.md lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -36,20 +38,34 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "annotate",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files (hashed, compressed) before any other work.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # 413 for a body over the limits below, before anything reads it. After
+    # the auth and message middleware only so its page can use base.html.
+    "annotate.middleware.RequestBodyLimitMiddleware",
     # Records who made each change in the span history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into our page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +112,21 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes checks every sign-in first (annotate/login_throttle.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "annotate.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "annotate.login_throttle.client_ip"
+# How many reverse proxies of ours append to X-Forwarded-For; the client's
+# address is the entry the outermost one added.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -119,12 +150,27 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Production (DEBUG off) serves what `collectstatic` gathered, through
+# whitenoise, under hashed names; the development server serves the source
+# folders as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "config.storage.StaticStorage"
+    },
+}
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 
-# Uploads (admin imports) are read into memory up to this size; larger bodies
-# are refused with a clear error instead of exhausting a worker.
+# Request bodies other than uploads are read into memory whole, up to this
+# size; an upload (admin imports) may be UPLOAD_MAX_SIZE, and is held in
+# memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, on disk beyond. Larger bodies are
+# refused with 413 and a clear message (annotate/middleware.py) instead of
+# exhausting a worker.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 25 * 1024 * 1024)
 
 # django-import-export: every import runs in a transaction, so one bad row
 # rolls back the whole file. Formula escaping is done by our own formats
@@ -138,12 +184,31 @@ IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer polls the health check over plain HTTP from inside the
+# network; a redirect to HTTPS would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from our own
+# files, so injected markup cannot run script or restyle the page. No page
+# has inline <script>, event-handler attributes or style attributes; data
+# reaches scripts through json_script, colours through /labels.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 if env_bool("BEHIND_TLS_PROXY", False):
     # The reverse proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -174,3 +239,49 @@ CACHES = {
 }
 REPORT_CACHE = "reports"
 REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 7 * 24 * 3600)
+
+# ClaimReview exports (annotate/interop/claimreview.py): who publishes the
+# verdicts, and the public address of this site for links back to a review.
+CLAIMREVIEW_ORGANISATION = env_str("CLAIMREVIEW_ORGANISATION", "Sourcemark review desk")
+CLAIMREVIEW_ORGANISATION_URL = env_str("CLAIMREVIEW_ORGANISATION_URL", "")
+SOURCEMARK_SITE_URL = env_str("SOURCEMARK_SITE_URL", "")
+
+# REST API (/api/, annotate/api/). Scripts authenticate with a token
+# ("Authorization: Token …", from POST /api/auth/token/ or `manage.py
+# drf_create_token`); the browser's session works too, with its CSRF token.
+# JSON only: the schema and the Swagger UI at /api/docs/ document it.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "annotate.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "annotate.api.errors.exception_handler",
+    # ?format= chooses an export's format, not a renderer.
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sourcemark API",
+    "DESCRIPTION": (
+        "Articles, labels, annotations, assignments, agreement, reports and exports, under the same "
+        "rules as the pages. Offsets are code points of the article's stored text; the browser's "
+        "UTF-16 offsets are accepted as start16/end16."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "annotate.api.schema.document_errors",
+    ],
+}

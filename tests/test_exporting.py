@@ -121,7 +121,7 @@ def test_an_empty_export_is_a_valid_file(db, export_format, parse, empty):
 def test_an_unknown_format_is_an_export_error(db):
     with pytest.raises(ExportError) as caught:
         stream_annotations(Annotation.objects.all(), "tsv")
-    assert str(caught.value) == "unknown format 'tsv'; use one of csv, json, xlsx"
+    assert str(caught.value) == "unknown format 'tsv'; use one of csv, json, xlsx, w3c, doccano, claimreview"
 
 
 def test_the_csv_download_matches_the_admins_spreadsheet_safe_csv(mixed_annotations):
@@ -445,3 +445,35 @@ def test_an_anonymous_visitor_is_sent_to_log_in(mixed_annotations, client):
     assert response.status_code == 302
     assert response.url == "/accounts/login/?next=/export/annotations/%3Fformat%3Dcsv"
     assert not response.streaming
+
+
+@pytest.mark.parametrize(
+    "export_format, content_type, filename",
+    [
+        ("w3c", 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"', "sourcemark-annotations.jsonld"),
+        ("doccano", "application/jsonl; charset=utf-8", "sourcemark-annotations.jsonl"),
+        ("claimreview", "application/ld+json", "sourcemark-annotations.claimreview.jsonld"),
+    ],
+)
+def test_the_interop_formats_download_like_the_others(
+    mixed_annotations, lena_client, export_format, content_type, filename
+):
+    response, body = download(lena_client, format=export_format)
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    if export_format == "w3c":  # the collection says when it was generated
+        downloaded, direct = json.loads(body), json.loads(export_bytes(export_format))
+        assert downloaded.pop("generated") and direct.pop("generated")
+        assert downloaded == direct and downloaded["total"] == len(mixed_annotations)
+    else:
+        assert body == export_bytes(export_format)
+
+
+def test_a_reviewers_interop_download_holds_only_their_spans(mixed_annotations, alice_client, alice):
+    _, body = download(alice_client, format="w3c")
+    items = json.loads(body)["first"]["items"]
+    own = sorted(a.pk for a in mixed_annotations if a.reviewer_id == alice.pk)
+    assert sorted(int(item["id"].rsplit(":", 1)[1]) for item in items) == own
+    _, body = download(alice_client, format="doccano")
+    assert {json.loads(line)["reviewer"] for line in body.decode().splitlines()} == {"alice"}

@@ -604,3 +604,61 @@ def test_a_json_record_with_a_lone_surrogate_is_refused_and_nothing_is_written(d
         (str(path), "broken.json#1: the text contains an unpaired surrogate (a broken \\u escape in JSON?)")
     ]
     assert Article.objects.count() == 0
+
+
+# --- one transaction per run ---------------------------------------------------
+
+
+class Interrupted(BaseException):
+    """Stands for the process being stopped between two files."""
+
+
+def test_a_run_stopped_between_files_leaves_nothing_of_the_files_before(tmp_path):
+    for number in range(1, 6):
+        (tmp_path / f"{number}.txt").write_text(f"Story number {number}\n", encoding="utf-8")
+
+    def stop_after_the_third(number, total, name):
+        # Called once a file is done: three articles are written by now.
+        if number == 3:
+            assert Article.objects.count() == 3
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        importing.import_paths([tmp_path], progress=stop_after_the_third)
+    assert Article.objects.count() == 0
+    assert Source.objects.count() == 0
+
+
+def test_all_or_nothing_writes_nothing_when_one_file_fails(tmp_path, good_file):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    report = importing.import_paths([good_file, bad], all_or_nothing=True)
+    assert report.rolled_back
+    assert report.failed == [(str(bad), "the file is empty")]
+    assert report.summary() == "1 new, 0 updated, 0 unchanged, 1 failed; rolled back, nothing was written"
+    assert Article.objects.count() == 0
+
+
+def test_all_or_nothing_writes_everything_when_every_file_is_good(tmp_path, good_file):
+    report = importing.import_paths([SEEDS, good_file], all_or_nothing=True)
+    assert not report.rolled_back
+    assert Article.objects.count() == 6
+
+
+def test_the_command_offers_all_or_nothing_and_says_nothing_was_written(tmp_path, good_file):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    out, err, error = run_import_articles(good_file, bad, "--all-or-nothing")
+    assert out == "Articles: 1 new, 0 updated, 0 unchanged, 1 failed; rolled back, nothing was written.\n"
+    assert f"{bad}: the file is empty" in err
+    assert error is not None
+    assert not Article.objects.exists()
+
+
+def test_the_progress_option_prints_a_line_as_each_file_is_done(tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(f"Story {name}\n", encoding="utf-8")
+    out, err, error = run_import_articles(tmp_path, "--progress")
+    assert error is None
+    assert err == f"[1/2] {tmp_path / 'a.txt'}\n[2/2] {tmp_path / 'b.txt'}\n"
+    assert out == "Articles: 2 new, 0 updated, 0 unchanged, 0 failed.\n"

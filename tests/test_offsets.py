@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotate import offsets
 from annotate.offsets import (
     CONTEXT_WIDTH,
     Span,
@@ -432,3 +433,53 @@ def test_context_and_quote_are_contiguous_text(case):
     assert text[start - len(prefix) : end + len(suffix)] == prefix + text[start:end] + suffix
     assert len(prefix) == min(start, CONTEXT_WIDTH)
     assert len(suffix) == min(len(text) - end, CONTEXT_WIDTH)
+
+
+# ------------------------------------------------------------ re-anchoring
+
+
+def test_reanchor_keeps_positions_that_still_hold_the_quote():
+    text = "said no. said no."
+    assert offsets.reanchor(text, "said no", start=9) == offsets.Span(9, 16)
+
+
+def test_reanchor_chooses_by_context_then_by_distance():
+    text = "He said no. She said no. They said no."
+    assert offsets.reanchor(text, "said no", prefix="She ", suffix=". They") == offsets.Span(16, 23)
+    assert offsets.reanchor(text, "said no", start=28) == offsets.Span(30, 37)
+    # A position before the text's start is not read from its end.
+    assert offsets.reanchor(text, "said no", start=-8) == offsets.Span(3, 10)
+
+
+def test_reanchor_refuses_a_quote_that_is_not_in_the_text():
+    with pytest.raises(offsets.SpanError, match="does not occur"):
+        offsets.reanchor("He said yes.", "said no")
+    with pytest.raises(offsets.SpanError, match="empty"):
+        offsets.reanchor("He said yes.", "")
+
+
+def test_map_through_normalisation_moves_offsets_past_crlf_and_bom():
+    raw = "\ufeffab\r\ncafe\u0301 x"
+    span = offsets.map_through_normalisation(raw, 5, 10)
+    assert offsets.normalise_text(raw)[span.start : span.end] == "café"
+    with pytest.raises(offsets.SpanError, match="cuts through"):
+        offsets.map_through_normalisation(raw, 5, 9)  # the e without its accent
+
+
+_PIECES = ["a", "\r", "\n", "\r\n", "e\u0301", "\ufeff", "😀", " "]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=20).map("".join), st.data())
+def test_property_map_through_normalisation_lands_on_the_normalised_piece(raw, data):
+    start = data.draw(st.integers(0, len(raw) - 1))
+    end = data.draw(st.integers(start + 1, len(raw)))
+    try:
+        span = offsets.map_through_normalisation(raw, start, end)
+    except offsets.SpanError:
+        return
+    normal = offsets.normalise_text(raw)
+    piece = raw[start:end] if start else raw[:end].lstrip("\ufeff")
+    piece = unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
+    assert 0 <= span.start < span.end <= len(normal)
+    assert normal[span.start : span.end] == piece

@@ -417,10 +417,25 @@ def test_import_command_reads_the_format_from_the_extension_or_asks_for_it(exist
     path = tmp_path / "spans.txt"
     path.write_bytes(json.dumps([good_row(article)]).encode())
     _, _, error = run_import(path)
-    assert str(error) == f"{path}: cannot tell the format from the extension; give --format csv|json|xlsx"
+    assert str(error) == f"{path}: cannot tell the format from the extension; give --format csv|json|xlsx|w3c|doccano"
     stdout, _, error = run_import(path, "--format", "json")
     assert error is None
     assert stdout == f"{path}: imported 1 row(s): 1 new, 0 updated, 0 unchanged.\n"
+
+
+def test_import_command_reports_progress_of_both_passes(existing, article, alice, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 2)
+    words = [("Lukashenko", 0), ("met", 11), ("Xi", 15), ("in", 18), ("Beijing", 21)]
+    rows = [good_row(article, start=start, end=start + len(word), quote=word) for word, start in words]
+    path = tmp_path / "spans.csv"
+    path.write_bytes(csv_bytes(rows))
+    stdout, stderr, error = run_import(path, "--progress")
+    assert error is None
+    assert stderr.splitlines() == [
+        "checking: 2/5 rows", "checking: 4/5 rows", "checking: 5/5 rows",
+        "writing: 2/5 rows", "writing: 4/5 rows", "writing: 5/5 rows",
+    ]  # fmt: skip
+    assert stdout == f"{path}: imported 5 row(s): 5 new, 0 updated, 0 unchanged.\n"
 
 
 def test_import_command_reports_a_missing_file(db, tmp_path):

@@ -3,6 +3,7 @@
 from django import template
 
 from annotate.charts import percent as as_percent
+from annotate.models import WEB_SCHEMES
 
 register = template.Library()
 
@@ -16,3 +17,11 @@ def percent(value):
 @register.filter
 def lookup(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def web_url(value):
+    """``value`` if it is an http(s) address, else "": what an href may hold.
+    Models refuse other schemes; this keeps a row written around them inert."""
+    value = (value or "").strip()
+    return value if value.split(":", 1)[0].lower() in WEB_SCHEMES else ""

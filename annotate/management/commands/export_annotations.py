@@ -7,7 +7,10 @@ from annotate.models import Annotation
 
 
 class Command(BaseCommand):
-    help = "Export annotations as CSV, JSON or XLSX (stdout unless --output is given)."
+    help = (
+        "Export annotations as CSV, JSON, XLSX, W3C Web Annotation JSON-LD (w3c), doccano JSONL (doccano) "
+        "or schema.org ClaimReview (claimreview) to standard output, or to --output."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
@@ -36,8 +39,12 @@ class Command(BaseCommand):
                         handle.write(chunk)
             else:
                 out = sys.stdout.buffer
-                for chunk in chunks:
-                    out.write(chunk)
-                out.flush()
+                try:
+                    for chunk in chunks:
+                        out.write(chunk)
+                    out.flush()
+                except BrokenPipeError:
+                    # `export_annotations | head`: the reader has all it wants.
+                    sys.stderr.close()
         except ExportError as error:
             raise CommandError(str(error)) from None

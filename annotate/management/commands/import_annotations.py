@@ -1,27 +1,66 @@
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from annotate.importing import import_annotations
+from annotate.interop import doccano, drafts, webannotation
+
+TABLE_FORMATS = ("csv", "json", "xlsx")
+SUFFIX_FORMATS = {"csv": "csv", "json": "json", "xlsx": "xlsx", "jsonld": "w3c", "jsonl": "doccano"}
 
 
 class Command(BaseCommand):
-    help = "Import annotations from a CSV, JSON or XLSX export. A file with any bad row writes nothing."
+    help = (
+        "Import annotations from a Sourcemark CSV/JSON/XLSX export, a W3C Web Annotation file (w3c) or a "
+        "doccano JSONL file (doccano). The whole file is checked first, and a file with any bad row or line "
+        "writes nothing (every problem is reported with its row, annotation or line number); the rows are then "
+        "written in one transaction, so an interrupted import leaves the database as it was."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--format", choices=("csv", "json", "xlsx"), help="Default: from the file's extension.")
+        parser.add_argument(
+            "--format",
+            choices=(*TABLE_FORMATS, "w3c", "doccano"),
+            help="Default: from the extension (.csv .json .xlsx, .jsonld = w3c, .jsonl = doccano).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing.")
+        parser.add_argument(
+            "--reviewer", help="w3c/doccano: the username for annotations whose file does not name their author."
+        )
+        parser.add_argument("--source", help="doccano: the outlet for new articles whose line does not name one.")
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            help="CSV/JSON/XLSX: print a line on stderr every 100 rows of each pass, e.g. 'writing: 300/2000 rows'.",
+        )
 
-    def handle(self, *args, file, format, dry_run, **options):
-        file_format = format or file.suffix.lower().lstrip(".")
-        if file_format not in ("csv", "json", "xlsx"):
-            raise CommandError(f"{file}: cannot tell the format from the extension; give --format csv|json|xlsx")
+    def handle(self, *args, file, format, dry_run, reviewer, source, progress, **options):
+        file_format = format or SUFFIX_FORMATS.get(file.suffix.lower().lstrip("."))
+        if file_format is None:
+            raise CommandError(
+                f"{file}: cannot tell the format from the extension; give --format csv|json|xlsx|w3c|doccano"
+            )
         try:
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror or error}") from None
-        report = import_annotations(data, file_format=file_format, dry_run=dry_run)
+
+        def report_progress(stage, done, total):
+            self.stderr.write(f"{stage}: {done}/{total} rows")
+            sys.stderr.flush()
+
+        if file_format in TABLE_FORMATS:
+            report = import_annotations(
+                data, file_format=file_format, dry_run=dry_run, progress=report_progress if progress else None
+            )
+        elif file_format == "w3c":
+            reader = webannotation.read_collection(data, default_reviewer=reviewer)
+            report = drafts.run_import(reader, dry_run=dry_run)
+        else:
+            reader = doccano.read_lines(data, default_reviewer=reviewer, default_source=source)
+            report = drafts.run_import(reader, dry_run=dry_run)
         for problem in report.errors:
             self.stderr.write(self.style.ERROR(f"{file}: {problem}"))
         if report.errors:

@@ -7,22 +7,42 @@ from annotate.importing import import_paths
 
 
 class Command(BaseCommand):
-    help = "Import articles from .txt files (and .json/.csv article records) or folders of them."
+    help = (
+        "Import articles from .txt files (and .json/.csv article records) or folders of them. The run is one "
+        "transaction, committed when the last file is done: an interrupted run (killed, out of power) leaves the "
+        "database as it was. A bad file is named with its reason and left out, each file whole or not at all, "
+        "while the other files go in (the command then exits non-zero); with --all-or-nothing any bad file "
+        "rolls back the whole run. On SQLite the run holds the write lock until it ends, so the app's own "
+        "writes wait for it (up to the 20 s busy timeout): import large folders when nobody is reviewing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, help="Files or folders to import.")
         parser.add_argument("--manifest", type=Path, help="CSV giving each .txt file its title, source, byline…")
         parser.add_argument("--source", help="Source name for articles that do not name one.")
+        parser.add_argument(
+            "--all-or-nothing", action="store_true", help="Write nothing unless every file can be imported."
+        )
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            help="Print a line on stderr as each file is done, e.g. [12/400] path (default: only on a terminal).",
+        )
 
-    def handle(self, *args, paths, manifest, source, **options):
-        show_progress = options["verbosity"] >= 1 and sys.stderr.isatty()
+    def handle(self, *args, paths, manifest, source, all_or_nothing, progress, **options):
+        on_terminal = options["verbosity"] >= 1 and sys.stderr.isatty() and not progress
 
-        def progress(number, total, name):
-            if show_progress and total >= 20:
+        def report_progress(number, total, name):
+            if progress:
+                self.stderr.write(f"[{number}/{total}] {name}")
+                sys.stderr.flush()
+            elif on_terminal and total >= 20:
                 self.stderr.write(f"\r[{number}/{total}] {name[-60:]:<60}", ending="")
 
-        report = import_paths(paths, manifest=manifest, source=source, progress=progress)
-        if show_progress:
+        report = import_paths(
+            paths, manifest=manifest, source=source, all_or_nothing=all_or_nothing, progress=report_progress
+        )
+        if on_terminal:
             self.stderr.write("")
         for name, reason in report.failed:
             self.stderr.write(self.style.ERROR(f"{name}: {reason}"))

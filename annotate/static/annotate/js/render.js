@@ -8,6 +8,8 @@ function el(tag, attributes = {}, children = []) {
   for (const [key, value] of Object.entries(attributes)) {
     if (key === "text") node.textContent = value;
     else if (key === "dataset") Object.assign(node.dataset, value);
+    // Through the CSSOM: the Content-Security-Policy refuses style attributes.
+    else if (key === "style") for (const [name, v] of Object.entries(value)) node.style.setProperty(name, v);
     else node.setAttribute(key, value);
   }
   for (const child of children) node.append(child);
@@ -60,7 +62,7 @@ export function renderText(container, text, annotations, labelsBySlug) {
         const shadows = colours.slice(0, MAX_UNDERLINES).map((c, i) => `inset 0 -${(i + 1) * 3}px 0 ${c}`);
         const mark = el("mark", {
           class: piece.ids.length > 1 ? "hl hl-overlap" : "hl",
-          style: `--hl:${colours[0]}33; box-shadow:${shadows.join(",")}`,
+          style: { "--hl": `${colours[0]}33`, "box-shadow": shadows.join(",") },
           dataset: { ids: piece.ids.join(" ") },
           text: chunk,
         });
@@ -96,7 +98,7 @@ function listEntry(a, label, selected) {
     "aria-label": `${label.name}: ${excerpt(a.quote, 60)} (by ${a.reviewer})`,
     dataset: { id: String(a.id) },
   }, [
-    el("span", { class: "chip", style: `--label:${label.colour}`, text: label.name }),
+    el("span", { class: `chip label-colour-${label.slug}`, text: label.name }),
     el("span", { class: "quote", text: `“${excerpt(a.quote)}”` }),
     el("span", { class: "by", text: a.reviewer }),
     ...(a.note ? [el("span", { class: "note", text: excerpt(a.note, 140) })] : []),

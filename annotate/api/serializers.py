@@ -1,0 +1,223 @@
+"""Shapes the API reads and writes. Output of spans is the workspace's own
+payload (``workspace.annotation_payload``), so the page and the API cannot
+drift; input serializers document the bodies, while the rules themselves
+stay in the service functions the views call."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from annotate.models import Annotation, Article, Assignment, Label, Source
+from annotate.workspace import TEXT_LIMITS
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    homepage = serializers.CharField(read_only=True, help_text="A URL, or empty when unknown.")
+
+    class Meta:
+        model = Source
+        fields = ("id", "name", "homepage", "domain")
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ("id", "slug", "name", "colour", "shortcut", "description", "order")
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.name", read_only=True)
+    url = serializers.CharField(read_only=True, help_text="A URL, or empty when the article has none.")
+
+    class Meta:
+        model = Article
+        fields = ("id", "title", "source", "byline", "published", "url", "language", "word_count", "sha256",
+                  "original_filename", "imported_at")  # fmt: skip
+        read_only_fields = fields
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    class Meta(ArticleSerializer.Meta):
+        fields = (*ArticleSerializer.Meta.fields, "text")
+        read_only_fields = fields
+
+
+class ArticleImportSerializer(serializers.Serializer):
+    """An article to import: normalised and validated as files are."""
+
+    text = serializers.CharField(trim_whitespace=False, max_length=5_000_000)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    byline = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
+    published = serializers.DateField(required=False, allow_null=True)
+    language = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    original_filename = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class ArticleImportResultSerializer(ArticleDetailSerializer):
+    outcome = serializers.ChoiceField(choices=["created", "updated", "unchanged"], read_only=True)
+
+    class Meta(ArticleDetailSerializer.Meta):
+        fields = (*ArticleDetailSerializer.Meta.fields, "outcome")
+        read_only_fields = fields
+
+
+class AnnotationSerializer(serializers.Serializer):
+    """A span as the workspace sees it: code point offsets, the same in
+    UTF-16 units for browsers, and whether the caller may change it."""
+
+    id = serializers.IntegerField()
+    article = serializers.IntegerField()
+    label = serializers.SlugField()
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    start16 = serializers.IntegerField(min_value=0)
+    end16 = serializers.IntegerField(min_value=1)
+    quote = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    speaker = serializers.CharField(allow_blank=True)
+    evidence_url = serializers.CharField(allow_blank=True)
+    decision_reason = serializers.CharField(allow_blank=True)
+    reviewer = serializers.CharField()
+    layer = serializers.ChoiceField(choices=Annotation.Layer.values)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    version = serializers.IntegerField(min_value=1, help_text="1 when made, one more with each change.")
+    client_id = serializers.UUIDField(allow_null=True, help_text="The id the client gave the span when it made it.")
+    can_change = serializers.BooleanField()
+
+    def to_representation(self, instance):
+        return instance  # views pass the payload dicts themselves
+
+
+class AnnotationCreateSerializer(serializers.Serializer):
+    """Give ``start``/``end`` in code points, or ``start16``/``end16`` in
+    UTF-16 units (what a browser selection reports); ``quote`` must be the
+    text between them exactly. Leads add to the consensus with
+    ``layer: "consensus"`` and an optional ``decision_reason``."""
+
+    article = serializers.IntegerField(min_value=1)
+    label = serializers.SlugField()
+    start = serializers.IntegerField(required=False, min_value=0)
+    end = serializers.IntegerField(required=False, min_value=1)
+    start16 = serializers.IntegerField(required=False, min_value=0)
+    end16 = serializers.IntegerField(required=False, min_value=1)
+    quote = serializers.CharField(trim_whitespace=False)
+    layer = serializers.ChoiceField(choices=Annotation.Layer.values, required=False)
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_LIMITS["note"], trim_whitespace=False
+    )
+    speaker = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["speaker"])
+    evidence_url = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["evidence_url"])
+    decision_reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["decision_reason"])
+    client_id = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="A UUID you make for this new span: a repeat with the same id answers with the span the first "
+        "request made instead of making another (409 if it asks for a different span).",
+    )
+
+
+class AnnotationChangeSerializer(serializers.Serializer):
+    """Offsets never change (delete and re-create the span instead)."""
+
+    label = serializers.SlugField(required=False)
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_LIMITS["note"], trim_whitespace=False
+    )
+    speaker = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["speaker"])
+    evidence_url = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["evidence_url"])
+    decision_reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["decision_reason"])
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version you last read: the change applies only if the span is still at it (else 409 with "
+        "the span as it is now).",
+    )
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    when = serializers.CharField()
+    who = serializers.CharField(allow_null=True)
+    kind = serializers.CharField()
+    changes = serializers.ListField(child=serializers.DictField())
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    reviewer = serializers.CharField(source="reviewer.username", read_only=True)
+    assigned_by = serializers.CharField(source="assigned_by.username", read_only=True, allow_null=True, default=None)
+    article_title = serializers.CharField(source="article.title", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ("id", "article", "article_title", "reviewer", "status", "assigned_by", "assigned_at", "submitted_at")
+        read_only_fields = fields
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    articles = serializers.PrimaryKeyRelatedField(queryset=Article.objects.defer("text"), many=True, allow_empty=False)
+    reviewers = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True, groups__name="Reviewer"),
+        many=True,
+        allow_empty=False,
+        help_text="Usernames of active members of the Reviewer group.",
+    )
+    per_article = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class AssignmentCreateResultSerializer(serializers.Serializer):
+    created = AssignmentSerializer(many=True)
+    already_existed = serializers.IntegerField()
+
+
+class AnnotationImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField(choices=["csv", "json", "xlsx", "w3c", "doccano"])
+    dry_run = serializers.BooleanField(required=False, default=False)
+    reviewer = serializers.CharField(required=False, allow_blank=True, help_text="w3c/doccano: default author.")
+    source = serializers.CharField(required=False, allow_blank=True, help_text="doccano: outlet for new articles.")
+
+
+class ImportReportSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    written = serializers.BooleanField()
+    total = serializers.IntegerField()
+    new = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class FigureSerializer(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True)
+    units = serializers.IntegerField()
+    spans = serializers.IntegerField()
+    warning = serializers.CharField(allow_null=True)
+
+
+class PairSerializer(serializers.Serializer):
+    reviewer_a = serializers.CharField()
+    reviewer_b = serializers.CharField()
+    exact_f1 = FigureSerializer()
+    overlap_f1 = FigureSerializer()
+    exact_matches = serializers.IntegerField()
+    overlap_matches = serializers.IntegerField()
+    label_disagreements = serializers.IntegerField()
+    boundary_disagreements = serializers.IntegerField()
+    unmatched = serializers.IntegerField()
+
+
+class AgreementSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    available = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    reviewers = serializers.ListField(child=serializers.CharField())
+    alpha = FigureSerializer(allow_null=True)
+    alpha_by_label = serializers.DictField(child=FigureSerializer())
+    pairs = PairSerializer(many=True)
+
+
+class ReportSerializer(serializers.Serializer):
+    labels = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.DictField())

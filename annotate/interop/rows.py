@@ -1,0 +1,85 @@
+"""Reading annotations for an interop export: grouped by article, with the
+article's text loaded once per article and labels and reviewers as lookup
+tables, so an export takes a fixed number of queries whatever its size."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from annotate.models import Annotation, Article, Label
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    pk: int
+    title: str
+    source: str
+    url: str
+    published: object
+    text: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SpanRow:
+    pk: int
+    label: str
+    start: int
+    end: int
+    quote: str
+    note: str
+    speaker: str
+    evidence_url: str
+    reviewer: str
+    reviewer_name: str
+    layer: str
+    decision_reason: str
+    created_at: object
+    updated_at: object
+
+
+SPAN_COLUMNS = (
+    "id", "article_id", "label_id", "start", "end", "quote", "note", "speaker", "evidence_url",
+    "reviewer_id", "layer", "decision_reason", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def spans_by_article(queryset: QuerySet[Annotation]) -> Iterator[tuple[ArticleRow, list[SpanRow]]]:
+    """(article, its spans in text order) for every article the queryset
+    touches, in article id order. Memory holds one article at a time."""
+    labels = dict(Label.objects.values_list("pk", "slug"))
+    users = {
+        pk: (username, f"{first} {last}".strip())
+        for pk, username, first, last in get_user_model()
+        .objects.filter(pk__in=queryset.values("reviewer_id"))
+        .values_list("pk", "username", "first_name", "last_name")
+    }
+    articles = (
+        Article.objects.filter(pk__in=queryset.values("article_id"))
+        .order_by("pk")
+        .values_list("pk", "title", "source__name", "url", "published", "text", "sha256")
+        .iterator(chunk_size=20)
+    )
+    spans = queryset.order_by("article_id", "start", "end", "layer", "reviewer_id", "label_id", "id").values_list(
+        *SPAN_COLUMNS
+    )
+    current: ArticleRow | None = None
+    group: list[SpanRow] = []
+    # start, end, quote, note, speaker, evidence_url: SpanRow's own order.
+    for pk, article_id, label_id, *text_fields, reviewer_id, layer, reason, created, updated in spans.iterator(
+        chunk_size=2000
+    ):
+        if current is None or current.pk != article_id:
+            if current is not None:
+                yield current, group
+            while True:
+                current = ArticleRow(*next(articles))
+                if current.pk == article_id:
+                    break
+            group = []
+        username, full_name = users[reviewer_id]
+        group.append(SpanRow(pk, labels[label_id], *text_fields, username, full_name, layer, reason, created, updated))
+    if current is not None:
+        yield current, group
