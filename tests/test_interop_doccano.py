@@ -23,7 +23,9 @@ def rows():
 
 def export_lines(**criteria) -> list[dict]:
     data = b"".join(stream_annotations(annotations_for_export(AnnotationFilter(**criteria)), "doccano"))
-    return [json.loads(line) for line in data.decode().splitlines()]
+    # JSON Lines end at "\n" only: splitlines() would also cut at U+2028,
+    # U+0085 and the like, which JSON leaves raw inside strings.
+    return [json.loads(line) for line in data.decode().split("\n") if line]
 
 
 def import_lines(lines, **options) -> drafts.InteropReport:
