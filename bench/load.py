@@ -335,6 +335,10 @@ def phase(database_url: str, reviewers_count: int, workload: Workload, port: int
         "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
     }  # fmt: skip
+    # DEBUG off serves static files by their hashed names (whitenoise), which
+    # collectstatic writes; the sign-in page needs them.
+    env["STATIC_ROOT"] = str(LOG_DIR / "static")
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),

@@ -241,6 +241,33 @@ def test_change_and_delete_own_span(world, alice):
     assert not Annotation.objects.filter(pk=spans["alice"].pk).exists()
 
 
+def test_a_repeated_create_with_a_client_id_returns_the_same_span(world, alice):
+    # The workspace's retry rules hold for the API too (annotate/workspace.py).
+    shared, _, _ = world
+    start = EMOJI_TEXT.index("Minsk")
+    body = {"article": shared.pk, "label": "quote", "start": start, "end": start + 5, "quote": "Minsk",
+            "client_id": "0b7e5c4a-1f00-4c8e-9d2a-6f1c8f0e3a5b"}  # fmt: skip
+    client = api_as(alice)
+    first = client.post("/api/annotations/", body, format="json")
+    again = client.post("/api/annotations/", body, format="json")
+    clash = client.post("/api/annotations/", {**body, "label": "opinion"}, format="json")
+    assert (first.status_code, again.status_code, again.json()) == (201, 201, first.json())
+    assert (clash.status_code, clash.json()["error"]["field"]) == (409, "client_id")
+    assert Annotation.objects.filter(client_id=body["client_id"]).count() == 1
+
+
+def test_stale_changes_and_deletes_are_409_with_the_current_span(world, alice):
+    _, _, spans = world
+    client = api_as(alice)
+    url = f"/api/annotations/{spans['alice'].pk}/"
+    assert client.patch(url, {"note": "first", "version": 1}, format="json").json()["version"] == 2
+    stale = client.patch(url, {"note": "second", "version": 1}, format="json")
+    assert (stale.status_code, stale.json()["error"]["current"]["note"]) == (409, "first")
+    assert client.delete(url + "?version=1").status_code == 409
+    assert client.delete(url + "?version=2").status_code == 204
+    assert not Annotation.objects.filter(pk=spans["alice"].pk).exists()
+
+
 def test_leads_filter_by_reviewer_label_layer_and_read_history(world, lena):
     shared, _, spans = world
     client = api_as(lena)
