@@ -90,7 +90,18 @@ class AnnotationSerializer(serializers.Serializer):
         return instance  # views pass the payload dicts themselves
 
 
-class AnnotationCreateSerializer(serializers.Serializer):
+class SpanTextSerializer(serializers.Serializer):
+    """The free text a span carries, with the workspace's limits."""
+
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_LIMITS["note"], trim_whitespace=False
+    )
+    speaker = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["speaker"])
+    evidence_url = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["evidence_url"])
+    decision_reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["decision_reason"])
+
+
+class AnnotationCreateSerializer(SpanTextSerializer):
     """Give ``start``/``end`` in code points, or ``start16``/``end16`` in
     UTF-16 units (what a browser selection reports); ``quote`` must be the
     text between them exactly. Leads add to the consensus with
@@ -107,27 +118,15 @@ class AnnotationCreateSerializer(serializers.Serializer):
     end16 = serializers.IntegerField(required=False, min_value=1)
     quote = serializers.CharField(trim_whitespace=False)
     layer = serializers.ChoiceField(choices=Annotation.Layer.values, required=False)
-    note = serializers.CharField(
-        required=False, allow_blank=True, max_length=TEXT_LIMITS["note"], trim_whitespace=False
-    )
-    speaker = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["speaker"])
-    evidence_url = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["evidence_url"])
-    decision_reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["decision_reason"])
 
 
-class AnnotationChangeSerializer(serializers.Serializer):
+class AnnotationChangeSerializer(SpanTextSerializer):
     """Offsets never change (delete and re-create the span instead). With
     ``version``, the change is refused with 409 (and the span as it is now)
     if someone changed the span since the caller read it."""
 
     version = serializers.IntegerField(required=False, min_value=1)
     label = serializers.SlugField(required=False)
-    note = serializers.CharField(
-        required=False, allow_blank=True, max_length=TEXT_LIMITS["note"], trim_whitespace=False
-    )
-    speaker = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["speaker"])
-    evidence_url = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["evidence_url"])
-    decision_reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["decision_reason"])
 
 
 class HistoryEntrySerializer(serializers.Serializer):
