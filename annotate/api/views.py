@@ -217,9 +217,9 @@ class AnnotationViewSet(
         responses={201: serializers.AnnotationSerializer},
     )
     def create(self, request, *args, **kwargs):
-        data = dict(request.data) if isinstance(request.data, dict) else request.data
-        if not isinstance(data, dict):
+        if not isinstance(request.data, dict):
             return Response({"error": {"message": "the request body must be a JSON object"}}, status=400)
+        data = dict(request.data)
         article_id = data.pop("article", None)
         if isinstance(article_id, bool) or not isinstance(article_id, int):
             return Response({"error": {"message": "article must be an article's id", "field": "article"}}, status=400)
@@ -384,7 +384,6 @@ def _report(request, shape, **extra) -> dict:
 
 class ReportView(LoginExempt, APIView):
     shape = None
-    what = ""
 
     def get(self, request):
         require_lead(request.user, "see reports")

@@ -75,8 +75,6 @@ def annotation_json(article: ArticleRow, span: SpanRow) -> dict:
 
 
 def _timestamp(value) -> str:
-    if isinstance(value, str):  # SQLite through values_list already gives datetimes; be tolerant
-        value = parse_datetime(value)
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
