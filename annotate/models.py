@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from annotate import offsets
+from annotate.history_manager import HistoryManagerBuiltOnce
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
 shortcut_validator = RegexValidator(r"^[A-Z0-9]$", "Use one capital letter or digit.")
@@ -177,7 +178,7 @@ class Annotation(models.Model):
     # a stale copy of the span is refused instead of undoing someone's edit.
     version = models.PositiveIntegerField(default=1, editable=False, help_text="1 when made, +1 on every change.")
     # Every change and deletion, with who and when (django-simple-history).
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=HistoryManagerBuiltOnce)
 
     class Meta:
         ordering = ["article_id", "start", "end", "id"]
@@ -253,7 +254,7 @@ class Assignment(models.Model):
     )
     assigned_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=HistoryManagerBuiltOnce)
 
     class Meta:
         ordering = ["status", "assigned_at", "id"]
@@ -282,7 +283,7 @@ class Adjudication(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True, help_text="Why the consensus stands as it is.")
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=HistoryManagerBuiltOnce)
 
     def __str__(self):
         return f"{self.article_id} adjudicated by {self.closed_by_id}"

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotate import assignments, curation, history, label_styles, offsets, permissions, selectors, team, workspace
+from annotate import assignments, curation, history, label_styles, permissions, selectors, team, workspace
 from annotate.exporting import ExportError, export_download
 from annotate.forms import AnnotationExportForm, ArticleListForm, AssignForm
 from annotate.http import json_endpoint, read_json_object, require_json_methods
@@ -63,10 +63,7 @@ def article_annotations(request, article_id: int):
     if request.method == "GET":
         state = workspace.page_state(article, request.user, **_view_options(request))
         return JsonResponse({"annotations": state["annotations"]})
-    annotation = workspace.annotation_create_from_browser(
-        article=article, data=read_json_object(request), user=request.user
-    )
-    payload = workspace.annotation_payload(annotation, offsets.Utf16Map(article.text), request.user)
+    payload = workspace.annotation_create_answer(article=article, data=read_json_object(request), user=request.user)
     return JsonResponse(payload, status=201)
 
 
@@ -93,11 +90,9 @@ def annotation_detail(request, annotation_id: int):
             annotation=annotation, user=request.user, version=request.GET.get("version")
         )
         return JsonResponse({}, status=200)
-    annotation = workspace.annotation_change_from_browser(
-        annotation=annotation, data=read_json_object(request), user=request.user
-    )
-    utf16 = offsets.Utf16Map(annotation.article.text)
-    return JsonResponse(workspace.annotation_payload(annotation, utf16, request.user))
+    data = read_json_object(request)
+    payload = workspace.annotation_change_answer(annotation=annotation, data=data, user=request.user)
+    return JsonResponse(payload)
 
 
 @login_not_required  # json_endpoint answers 401 in JSON instead of a redirect

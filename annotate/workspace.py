@@ -159,7 +159,19 @@ def _codepoint_from(utf16: offsets.Utf16Map, data: dict, name: str) -> int:
         raise JsonError(str(error), field=name) from None
 
 
+def annotation_create_answer(*, article: Article, data: dict, user) -> dict:
+    """``annotation_create_from_browser``, answered with the span's payload.
+    The assignment status the create read (and, for a first span, moved on
+    to started) decides ``can_change``, so the answer costs no query more."""
+    annotation, status = _create(article=article, data=data, user=user)
+    return annotation_payload(annotation, offsets.Utf16Map(article.text), user, status=status)
+
+
 def annotation_create_from_browser(*, article: Article, data: dict, user) -> Annotation:
+    return _create(article=article, data=data, user=user)[0]
+
+
+def _create(*, article: Article, data: dict, user) -> tuple[Annotation, str | None]:
     """Create a span from the browser's request: UTF-16 offsets (``start16``,
     ``end16``) or code point offsets (``start``, ``end``), and the quote the
     reviewer selected, which must match the stored text exactly. With
@@ -171,7 +183,10 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
     first, returns the span the first request made rather than a second one,
     and the endpoint answers it exactly as it answered the first (201 and
     the span as it is now). A repeat asking for different content is a 409:
-    the id names one span."""
+    the id names one span.
+
+    Returns the span and the user's assignment status on the article after
+    the create."""
     layer = data.get("layer", Annotation.Layer.REVIEWER)
     if layer not in Annotation.Layer.values:
         raise JsonError("layer must be reviewer or consensus", field="layer")
@@ -185,7 +200,7 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
         # say, the reviewer submitted the article in another tab.
         earlier = _span_once_made_with(client_id, user)
         if earlier is not None:
-            return _replayed(earlier, article=article, data=data, layer=layer)
+            return _replayed(earlier, article=article, data=data, layer=layer), status
     if consensus:
         if not permissions.can_curate(user):
             raise PermissionDenied("only a lead can add spans to the consensus")
@@ -200,12 +215,13 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
     text_fields = _text_fields(data)
     if consensus:
         try:
-            return curation.consensus_create(
+            annotation = curation.consensus_create(
                 article=article, label=label, start=start, end=end, quote=quote, lead=user,
                 reason=text_fields.pop("decision_reason", ""), client_id=client_id, **text_fields,
             )  # fmt: skip
         except curation.ConsensusConflict as error:
-            return _replayed_or_conflict(client_id, user, article=article, data=data, message=error.message)
+            annotation = _replayed_or_conflict(client_id, user, article=article, data=data, message=error.message)
+        return annotation, status
     try:
         annotation = services.annotation_create(
             article=article, label=label, start=start, end=end, quote=quote, reviewer=user, client_id=client_id,
@@ -218,10 +234,11 @@ def annotation_create_from_browser(*, article: Article, data: dict, user) -> Ann
         if "__all__" not in getattr(error, "message_dict", {}):
             raise
         message = f"you already marked this span as {label.name}"
-        return _replayed_or_conflict(client_id, user, article=article, data=data, message=message)
+        return _replayed_or_conflict(client_id, user, article=article, data=data, message=message), status
     if status == Assignment.Status.ASSIGNED:
         assignments.assignment_mark_started(article=article, reviewer=user)
-    return annotation
+        status = Assignment.Status.IN_PROGRESS
+    return annotation, status
 
 
 def _refuse_unknown_fields(data: dict, *, consensus: bool) -> None:
@@ -323,12 +340,27 @@ def _require_visible(user, annotation: Annotation, *, status=ASK) -> None:
         raise Http404("No such annotation.")
 
 
+def annotation_change_answer(*, annotation: Annotation, data: dict, user) -> dict:
+    """``annotation_change_from_browser``, answered with the span's payload
+    (whose ``can_change`` the change has just settled: no query more)."""
+    changed, status = _change(annotation=annotation, data=data, user=user)
+    utf16 = offsets.Utf16Map(changed.article.text)
+    adjudicated = False if changed.layer == Annotation.Layer.CONSENSUS else ASK
+    return annotation_payload(changed, utf16, user, status=status, adjudicated=adjudicated)
+
+
 def annotation_change_from_browser(*, annotation: Annotation, data: dict, user) -> Annotation:
+    return _change(annotation=annotation, data=data, user=user)[0]
+
+
+def _change(*, annotation: Annotation, data: dict, user) -> tuple[Annotation, str | None]:
     """Change a span's label, note, speaker, evidence URL (and a consensus
     span's reason). With ``version`` (the span's version as the page shows
     it) the change applies only if no one changed the span since; otherwise
     it is a 409 whose body holds the span as it is now. Without it (scripts
-    written before versions) the change applies whatever came before."""
+    written before versions) the change applies whatever came before.
+    Returns the changed span and the user's assignment status on its article
+    (which a change leaves as it was)."""
     status = permissions.assignment_status(user, annotation.article_id)
     _require_visible(user, annotation, status=status)
     if not permissions.can_change_annotation(user, annotation, status=status):
@@ -344,8 +376,8 @@ def annotation_change_from_browser(*, annotation: Annotation, data: dict, user) 
         changes["label"] = _label_from(data["label"])
     try:
         if consensus:
-            return curation.consensus_change(annotation, lead=user, version=version, **changes)
-        return services.annotation_update(annotation, version=version, **changes)
+            return curation.consensus_change(annotation, lead=user, version=version, **changes), status
+        return services.annotation_update(annotation, version=version, **changes), status
     except services.AnnotationChanged:
         raise _changed_since(annotation, user) from None
     except Annotation.DoesNotExist:

@@ -224,8 +224,8 @@ class AnnotationViewSet(
         if isinstance(article_id, bool) or not isinstance(article_id, int):
             return Response({"error": {"message": "article must be an article's id", "field": "article"}}, status=400)
         article = get_object_or_404(Article, pk=article_id)
-        annotation = workspace.annotation_create_from_browser(article=article, data=data, user=request.user)
-        return Response(_payloads([annotation], request.user)[0], status=status.HTTP_201_CREATED)
+        payload = workspace.annotation_create_answer(article=article, data=data, user=request.user)
+        return Response({"article": article.pk, **payload}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Change a span's label, note, speaker, evidence or reason",
@@ -236,10 +236,8 @@ class AnnotationViewSet(
         if not isinstance(request.data, dict):
             return Response({"error": {"message": "the request body must be a JSON object"}}, status=400)
         annotation = self._any(kwargs["pk"])
-        annotation = workspace.annotation_change_from_browser(
-            annotation=annotation, data=dict(request.data), user=request.user
-        )
-        return Response(_payloads([annotation], request.user)[0])
+        payload = workspace.annotation_change_answer(annotation=annotation, data=dict(request.data), user=request.user)
+        return Response({"article": annotation.article_id, **payload})
 
     def destroy(self, request, *args, **kwargs):
         workspace.annotation_delete_from_browser(
