@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
@@ -18,6 +19,9 @@ class SpreadsheetSafeAdmin(ImportExportModelAdmin):
     """Import/export buttons whose CSV/XLSX neutralise formulas (annotate/formats.py)."""
 
     formats = formats.SPREADSHEET_SAFE_FORMATS
+    # A link typed without a scheme ("example.org/story") becomes https://,
+    # the default Django 6 adopts; saying so also ends its deprecation warning.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class LabelColoursMedia:

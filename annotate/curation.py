@@ -68,7 +68,9 @@ def unit_key(label_slug: str, start: int, end: int) -> str:
 class SpanView:
     """A span as the curation page shows it (read straight from the rows)."""
 
-    FIELDS = ("pk", "label_id", "start", "end", "quote", "note", "layer", "decision_reason", "reviewer__username")
+    FIELDS = (
+        "pk", "label_id", "start", "end", "quote", "note", "layer", "decision_reason", "reviewer__username", "version",
+    )  # fmt: skip
 
     pk: int
     label: Label
@@ -79,6 +81,7 @@ class SpanView:
     layer: str
     decision_reason: str
     reviewer: str  # username
+    version: int  # sent back with a removal, so another lead's change since is not undone unseen
 
 
 @dataclass

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from annotate import curation, permissions
+from annotate import curation, permissions, services
 from annotate.models import Annotation, Article
 
 
@@ -97,8 +97,24 @@ def curate_remove(request, article_id: int):
     span = _span_on(request, article, Annotation.Layer.CONSENSUS)
     if span is None:
         return _back(article)
+    # The version the lead saw: another lead's change since makes this a
+    # message and a fresh page instead of removing what the lead never saw.
+    seen = request.POST.get("version", "")
+    version = int(seen) if seen.isascii() and seen.isdigit() and len(seen) <= 18 else None
+
+    def remove():
+        try:
+            curation.consensus_remove(span, lead=request.user, version=version)
+        except services.AnnotationChanged:
+            raise ValidationError(
+                "Another lead changed this consensus span after you opened the page, so it was not removed. "
+                "The page now shows it as it is; remove it again if you still mean to."
+            ) from None
+        except Annotation.DoesNotExist:
+            raise ValidationError("This span had already been removed from the consensus.") from None
+
     return _act(
-        request, article, lambda: curation.consensus_remove(span, lead=request.user),
+        request, article, remove,
         f"Removed the {span.label.name.lower()} span “{span.quote[:60]}” from the consensus.",
         anchor=_anchor(span),
     )  # fmt: skip

@@ -14,6 +14,7 @@ import io
 import json
 
 import pytest
+from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -467,3 +468,12 @@ def test_annotation_export_follows_the_changelists_layer_filter(admin_client_, l
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
     assert rows == [["id", "layer"], [str(consensus.pk), "consensus"]]
+
+
+@pytest.mark.parametrize(("model", "field"), [(Article, "url"), (Annotation, "evidence_url")])
+def test_admin_links_typed_without_a_scheme_become_https(rf, root, model, field):
+    request = rf.get("/")
+    request.user = root
+    form_class = admin.site._registry[model].get_form(request)
+
+    assert form_class.base_fields[field].clean("example.org/story") == "https://example.org/story"

@@ -2,13 +2,14 @@
 consensus, closing, and each reviewer's feedback against the consensus."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from annotate import curation
+from annotate import curation, permissions
 from annotate.models import Adjudication, Annotation, Assignment
-from tests.conftest import assign, make_annotation, make_article, make_reviewer
+from tests.conftest import assign, make_annotation, make_article, make_reviewer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -312,6 +313,26 @@ def test_accept_unanimous_and_close_through_the_page(reviewed, lena_client, alic
     assert Adjudication.objects.get(article=reviewed).note == "Done."
     page = lena_client.get(reverse("curate", args=[reviewed.pk])).content.decode()
     assert "Adjudicated" in page and "Reopen adjudication" in page and "Accept all unanimous" not in page
+
+
+def test_removing_a_consensus_span_another_lead_changed_since_keeps_it_and_says_so(reviewed, lena_client, labels):
+    lead = make_user("marta")  # a second lead, in another tab
+    lead.groups.add(Group.objects.get(name=permissions.LEAD_GROUP))
+    curation.consensus_accept_unanimous(reviewed, lead=lead)
+    span = reviewed.annotations.filter(layer="consensus").first()
+    page = lena_client.get(reverse("curate", args=[reviewed.pk])).content.decode()
+    assert f'name="span" value="{span.pk}">\n              <input type="hidden" name="version" value="1">' in page
+    curation.consensus_change(span, lead=lead, version=1, note="checked against the readout")
+
+    remove = reverse("curate-remove", args=[reviewed.pk])
+    response = lena_client.post(remove, {"span": span.pk, "version": "1"}, follow=True)
+
+    assert Annotation.objects.get(pk=span.pk).note == "checked against the readout"
+    assert "Another lead changed this consensus span after you opened the page" in response.content.decode()
+    # From the page as it is now, the removal goes through.
+    response = lena_client.post(remove, {"span": span.pk, "version": "2"}, follow=True)
+    assert not Annotation.objects.filter(pk=span.pk).exists()
+    assert "from the consensus" in response.content.decode()
 
 
 def test_accepting_a_span_of_another_article_is_404(reviewed, lena_client, labels, alice):
