@@ -18,13 +18,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Exports call escape_formula on every cell; checking the first character
 # against a set first keeps the common case (plain text, numbers) cheap.
-_MAY_NEED_ESCAPE = frozenset("=+-@\t\r'")
+MAY_NEED_ESCAPE = frozenset("=+-@\t\r'")
 
 
 def escape_formula(value):
     # isinstance rather than a class check: a str subclass (SafeString, say)
     # reaches a spreadsheet just the same, and costs the same to test.
-    if isinstance(value, str) and value[:1] in _MAY_NEED_ESCAPE and value.lstrip("'").startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and value[:1] in MAY_NEED_ESCAPE and value.lstrip("'").startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 

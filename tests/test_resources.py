@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from annotate import exporting, importing
 from annotate.formats import escape_formula
 from annotate.models import Annotation
-from annotate.resources import AnnotationResource
+from annotate.resources import AnnotationResource, render_timestamp
 from tests.conftest import HITLER_QUOTE, make_annotation
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,27 @@ def hitler_span(seed_articles, labels, alice):
     )  # fmt: skip
     Annotation.objects.filter(pk=span.pk).update(created_at=CREATED, updated_at=UPDATED)
     return span
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2023, 3, 5, 10, 0, 0, 0, tzinfo=dt.UTC),  # no fraction stored at all on SQLite
+        dt.datetime(2023, 3, 5, 10, 0, 0, 100000, tzinfo=dt.UTC),  # PostgreSQL's own text would say ".1"
+        dt.datetime(2023, 3, 5, 10, 0, 0, 7, tzinfo=dt.UTC),
+        dt.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=3))),
+    ],
+)
+def test_the_database_writes_timestamps_as_render_timestamp_does(hitler_span, moment):
+    """The streamed export has the database format its timestamps
+    (UtcTimestampText); they must read exactly as the Resource's own."""
+    Annotation.objects.filter(pk=hitler_span.pk).update(created_at=moment, updated_at=moment)
+
+    [[row]] = list(AnnotationResource().iter_export_batches(Annotation.objects.all()))
+
+    expected = render_timestamp(moment)
+    assert row[-2:] == [expected, expected]
+    assert expected == moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def test_every_column_of_a_seed_span_has_its_exact_value(hitler_span, seed_articles):
