@@ -62,8 +62,10 @@ def _act(request, article: Article, action, success: str, anchor: str = ""):
         outcome = action()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success.format(outcome=outcome))
+        # Back to the top, where the message is: at the row's anchor it would
+        # be out of sight, and a refusal is the one outcome the row cannot show.
+        return _back(article)
+    messages.success(request, success.format(outcome=outcome))
     return _back(article, anchor)
 
 

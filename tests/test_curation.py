@@ -327,6 +327,7 @@ def test_removing_a_consensus_span_another_lead_changed_since_keeps_it_and_says_
     remove = reverse("curate-remove", args=[reviewed.pk])
     response = lena_client.post(remove, {"span": span.pk, "version": "1"}, follow=True)
 
+    assert response.redirect_chain[-1][0] == reverse("curate", args=[reviewed.pk])  # the top, where the message is
     assert Annotation.objects.get(pk=span.pk).note == "checked against the readout"
     assert "Another lead changed this consensus span after you opened the page" in response.content.decode()
     # From the page as it is now, the removal goes through.
