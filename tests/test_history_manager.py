@@ -31,4 +31,4 @@ def test_the_queryset_methods_are_the_history_querysets(article, labels, alice):
     span = make_annotation(article, labels["fact"], alice, quote="Lukashenko")
 
     # latest_of_each is HistoricalQuerySet's: the built class must carry it.
-    assert [a.pk for a in Annotation.history.filter(id=span.pk).latest_of_each()] == [span.pk]
+    assert [record.id for record in Annotation.history.filter(id=span.pk).latest_of_each()] == [span.pk]
