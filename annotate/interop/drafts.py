@@ -6,13 +6,13 @@ layer, reviewer, label and offsets) are updated, so importing a file twice
 changes nothing the second time."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotate import services
+from annotate import importing, services
 from annotate.models import Annotation, Article, Label
 
 UPDATABLE = ("note", "speaker", "evidence_url", "decision_reason")
@@ -45,33 +45,25 @@ class SpanDraft:
 
 
 @dataclass
-class InteropReport:
-    total: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class InteropReport(importing.AnnotationImportReport):
+    """The CSV import's report, plus what only these formats do: spans found
+    again by their quote, and articles made from a doccano line's text."""
+
     reanchored: int = 0
     articles_created: int = 0
-    errors: list[str] = field(default_factory=list)
-    written: bool = False
+
+    item_name = "annotation"
 
     def fail(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
 
-    def summary(self) -> str:
-        if self.errors:
-            return f"rejected: {len(self.errors)} problem(s) in {self.total} annotation(s); nothing was written"
-        verb = "imported" if self.written else "would import (dry run)"
+    def summary_details(self) -> str:
         extra = []
         if self.reanchored:
             extra.append(f"{self.reanchored} re-anchored by quote")
         if self.articles_created:
             extra.append(f"{self.articles_created} new article(s)")
-        tail = f" ({', '.join(extra)})" if extra else ""
-        return (
-            f"{verb} {self.total} annotation(s): {self.new} new, {self.updated} updated, "
-            f"{self.unchanged} unchanged{tail}"
-        )
+        return f" ({', '.join(extra)})" if extra else ""
 
 
 class Lookups:
