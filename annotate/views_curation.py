@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from annotate import curation, permissions, services
+from annotate import curation, permissions, services, workspace
+from annotate.http import JsonError
 from annotate.models import Annotation, Article
 
 
@@ -101,8 +102,10 @@ def curate_remove(request, article_id: int):
         return _back(article)
     # The version the lead saw: another lead's change since makes this a
     # message and a fresh page instead of removing what the lead never saw.
-    seen = request.POST.get("version", "")
-    version = int(seen) if seen.isascii() and seen.isdigit() and len(seen) <= 18 else None
+    try:
+        version = workspace.version_from(request.POST.get("version") or None, digits_ok=True)
+    except JsonError:
+        version = None  # a form without a usable version removes as it always did
 
     def remove():
         try:

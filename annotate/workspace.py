@@ -140,7 +140,7 @@ def _client_id_from(data: dict) -> uuid.UUID | None:
     raise JsonError("client_id must be a UUID such as crypto.randomUUID() makes", field="client_id")
 
 
-def _version_from(value, *, digits_ok: bool = False) -> int | None:
+def version_from(value, *, digits_ok: bool = False) -> int | None:
     """The version the client last saw: a whole number, or None (no check).
     With ``digits_ok``, also its digits as text (DELETE ?version=3)."""
     if value is None:
@@ -370,7 +370,7 @@ def _change(*, annotation: Annotation, data: dict, user) -> tuple[Annotation, st
     unknown = set(data) - editable
     if unknown:
         raise JsonError(f"cannot change {', '.join(sorted(map(str, unknown)))}")
-    version = _version_from(data.get("version"))
+    version = version_from(data.get("version"))
     changes = _text_fields(data)
     if "label" in data:
         changes["label"] = _label_from(data["label"])
@@ -401,7 +401,7 @@ def annotation_delete_from_browser(*, annotation: Annotation, user, version: int
     _require_visible(user, annotation, status=status)
     if not permissions.can_change_annotation(user, annotation, status=status):
         raise PermissionDenied(_refusal(user, annotation, "delete"))
-    version = _version_from(version, digits_ok=True)
+    version = version_from(version, digits_ok=True)
     try:
         if annotation.layer == Annotation.Layer.CONSENSUS:
             curation.consensus_remove(annotation, lead=user, version=version)
