@@ -9,14 +9,15 @@ from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from annotate import assignments, formats
-from annotate.label_styles import label_class
+from annotate.actions import assignments
+from annotate.io import formats
+from annotate.io.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
-from annotate.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
+from annotate.rules.label_styles import label_class
 
 
 class SpreadsheetSafeAdmin(ImportExportModelAdmin):
-    """Import/export buttons whose CSV/XLSX neutralise formulas (annotate/formats.py)."""
+    """Import/export buttons whose CSV/XLSX neutralise formulas (annotate/io/formats.py)."""
 
     formats = formats.SPREADSHEET_SAFE_FORMATS
     # A link typed without a scheme ("example.org/story") becomes https://,
@@ -26,7 +27,7 @@ class SpreadsheetSafeAdmin(ImportExportModelAdmin):
 
 class LabelColoursMedia:
     """Label colours come from /labels.css as classes: the Content-Security-
-    Policy refuses inline style attributes (annotate/label_styles.py)."""
+    Policy refuses inline style attributes (annotate/rules/label_styles.py)."""
 
     css = {"all": [reverse_lazy("label-styles"), "annotate/admin.css"]}
 

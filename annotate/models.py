@@ -14,8 +14,8 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from annotate import offsets
-from annotate.history_manager import HistoryManagerBuiltOnce
+from annotate.rules import offsets
+from annotate.simple_history_manager import HistoryManagerBuiltOnce
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
 shortcut_validator = RegexValidator(r"^[A-Z0-9]$", "Use one capital letter or digit.")

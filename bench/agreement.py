@@ -23,7 +23,7 @@ from _setup import ROOT, print_table
 
 sys.path.insert(0, str(ROOT))
 
-from annotate.agreement import Span, article_agreement, span_counts_total  # noqa: E402
+from annotate.rules.agreement import Span, article_agreement, span_counts_total  # noqa: E402
 
 TEXT_LENGTH = 50_000
 REVIEWERS = ["ana", "ben", "chen", "dara", "emil"]

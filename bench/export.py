@@ -22,9 +22,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from annotate.exporting import stream_annotations  # noqa: E402
+from annotate.io.exports import stream_annotations  # noqa: E402
+from annotate.io.resources import AnnotationResource  # noqa: E402
 from annotate.models import Annotation, Article, Label, Source  # noqa: E402
-from annotate.resources import AnnotationResource  # noqa: E402
 
 WORDS = [
     "Belarus",

@@ -180,7 +180,7 @@ class Reviewer:
 
 
 def utf16(text: str, index: int) -> int:
-    """The browser's offset for code point ``index`` (independent of annotate.offsets)."""
+    """The browser's offset for code point ``index`` (independent of annotate.rules.offsets)."""
     return len(text[:index].encode("utf-16-le")) // 2
 
 
@@ -319,7 +319,8 @@ def phase(database_url: str, reviewers_count: int, workload: Workload, port: int
     from django.core.management import call_command
     from django.db import connection
 
-    from annotate import importing, permissions
+    from annotate import permissions
+    from annotate.io import articles_in
     from annotate.models import Annotation, Article, Assignment
 
     call_command("migrate", verbosity=0)
@@ -327,7 +328,7 @@ def phase(database_url: str, reviewers_count: int, workload: Workload, port: int
     # flush empties the tables the data migrations filled: make them again.
     importlib.import_module("annotate.migrations.0002_default_labels").create_default_labels(apps, None)
     importlib.import_module("annotate.migrations.0005_roles").create_roles(apps, None)
-    report = importing.import_paths([ROOT / "seeds"], manifest=ROOT / "seeds" / "manifest.csv")
+    report = articles_in.import_paths([ROOT / "seeds"], manifest=ROOT / "seeds" / "manifest.csv")
     assert not report.failed, report.failed
     articles = [{"id": a.pk, "text": a.text} for a in Article.objects.order_by("pk")]
     hashed = make_password(PASSWORD)  # one hash for all: the bench signs in, it does not time hashing

@@ -1,7 +1,7 @@
 """Reliability reports: the /reports/ page over 2,000 articles and 100,000 spans.
 
 Each article's figures are cached under a key made of what they rest on
-(annotate/reports.py), so the bench times three cases: the first request
+(annotate/read/reports.py), so the bench times three cases: the first request
 with an empty cache (every article computed), requests with nothing changed,
 and the common case of a lead looking again after a reviewer changed a span
 somewhere (one article recomputed). The bar applies to the last two.

@@ -36,20 +36,21 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from annotate import importing, offsets  # noqa: E402
+from annotate.io import articles_in  # noqa: E402
 from annotate.models import Annotation, Label  # noqa: E402
+from annotate.rules import offsets  # noqa: E402
 
 PASSWORD = "bench-password-123"
 SPANS = 500
 
 
 def make_articles():
-    seed = importing.import_paths([ROOT / "seeds"], manifest=ROOT / "seeds" / "manifest.csv")
+    seed = articles_in.import_paths([ROOT / "seeds"], manifest=ROOT / "seeds" / "manifest.csv")
     assert not seed.failed, seed.failed
     paragraph = "Belarus and China 军事 pledged ties 👍🏽 🇧🇾 café q̃ said Lukashenko.\u00a0" * 8 + "\n\n"
     long_text = (paragraph * (50_000 // len(paragraph) + 1))[:50_000].rstrip() + "."
-    long_article, _ = importing.article_import(
-        importing.ArticleRecord(text=long_text, title="Fifty thousand characters", source="Bench outlet")
+    long_article, _ = articles_in.article_import(
+        articles_in.ArticleRecord(text=long_text, title="Fifty thousand characters", source="Bench outlet")
     )
     from annotate.models import Article
 

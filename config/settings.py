@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # 413 for a body over the limits below, before anything reads it. After
     # the auth and message middleware only so its page can use base.html.
-    "annotate.middleware.RequestBodyLimitMiddleware",
+    "annotate.web.middleware.RequestBodyLimitMiddleware",
     # Records who made each change in the span history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -80,7 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "annotate.context_processors.roles",
+                "annotate.web.context_processors.roles",
             ],
         },
     },
@@ -112,7 +112,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# django-axes checks every sign-in first (annotate/login_throttle.py).
+# django-axes checks every sign-in first (annotate/web/login_throttle.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -121,8 +121,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "annotate.login_throttle.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "annotate.login_throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "annotate.web.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "annotate.web.login_throttle.client_ip"
 # How many reverse proxies of ours append to X-Forwarded-For; the client's
 # address is the entry the outermost one added.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0)
@@ -138,7 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # until they submit it (annotate/permissions.py, visible_spans).
 INDEPENDENT_REVIEW = env_bool("INDEPENDENT_REVIEW", True)
 
-CSRF_FAILURE_VIEW = "annotate.http.csrf_failure"
+CSRF_FAILURE_VIEW = "annotate.web.http.csrf_failure"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "article-list"
@@ -166,7 +166,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Request bodies other than uploads are read into memory whole, up to this
 # size; an upload (admin imports) may be UPLOAD_MAX_SIZE, and is held in
 # memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, on disk beyond. Larger bodies are
-# refused with 413 and a clear message (annotate/middleware.py) instead of
+# refused with 413 and a clear message (annotate/web/middleware.py) instead of
 # exhausting a worker.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
@@ -174,7 +174,7 @@ UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 25 * 1024 * 1024)
 
 # django-import-export: every import runs in a transaction, so one bad row
 # rolls back the whole file. Formula escaping is done by our own formats
-# (annotate/formats.py), which are reversible; the library's strips "=".
+# (annotate/io/formats.py), which are reversible; the library's strips "=".
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
@@ -226,7 +226,7 @@ LOGGING = {
 
 
 # Reports cache each article's figures under a key made of everything they
-# are computed from (annotate/reports.py), so an entry is never stale, only
+# are computed from (annotate/read/reports.py), so an entry is never stale, only
 # unused. The local-memory cache suits one process; with several app servers
 # point CACHES at a shared cache (Redis, Memcached or the database cache).
 CACHES = {
@@ -240,7 +240,7 @@ CACHES = {
 REPORT_CACHE = "reports"
 REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 7 * 24 * 3600)
 
-# ClaimReview exports (annotate/interop/claimreview.py): who publishes the
+# ClaimReview exports (annotate/io/interop/claimreview.py): who publishes the
 # verdicts, and the public address of this site for links back to a review.
 CLAIMREVIEW_ORGANISATION = env_str("CLAIMREVIEW_ORGANISATION", "Sourcemark review desk")
 CLAIMREVIEW_ORGANISATION_URL = env_str("CLAIMREVIEW_ORGANISATION_URL", "")

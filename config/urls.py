@@ -4,5 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("annotate.api.urls")),
-    path("", include("annotate.urls")),
+    path("", include("annotate.web.urls")),
 ]

@@ -12,7 +12,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from annotate import importing, permissions, services
+from annotate import permissions
+from annotate.actions import annotations
+from annotate.io import articles_in
 from annotate.models import Article, Assignment, Label
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -25,7 +27,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     in-memory one: that one locks whole tables between connections and fails
     at once ("database table is locked") where a file in WAL mode, as
     `make run` uses, waits its turn. The concurrency tests
-    (tests/test_workspace_races.py) need the real behaviour."""
+    (tests/web/test_workspace_races.py) need the real behaviour."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
@@ -46,7 +48,7 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_report_cache():
-    # Each test starts with no cached report figures (annotate/reports.py),
+    # Each test starts with no cached report figures (annotate/read/reports.py),
     # so no test passes on another's leftovers.
     from django.conf import settings
     from django.core.cache import caches
@@ -115,10 +117,10 @@ def labels(db):
 
 
 def make_article(text: str = "Lukashenko met Xi in Beijing.", *, title: str = "", source: str = "Test Source", **extra):
-    record = importing.ArticleRecord(
+    record = articles_in.ArticleRecord(
         text=text, title=title, source=source, original_filename=extra.pop("original_filename", ""), **extra
     )
-    article, _ = importing.article_import(record)
+    article, _ = articles_in.article_import(record)
     return article
 
 
@@ -130,7 +132,7 @@ def article(db):
 @pytest.fixture
 def seed_articles(db):
     """The five seed articles, imported the way `make run` imports them."""
-    report = importing.import_paths([SEEDS], manifest=SEEDS / "manifest.csv")
+    report = articles_in.import_paths([SEEDS], manifest=SEEDS / "manifest.csv")
     assert not report.failed, report.failed
     return {a.original_filename: a for a in Article.objects.all()}
 
@@ -154,7 +156,7 @@ def make_annotation(article, label, reviewer, *, quote: str | None = None, start
     if quote is not None and start is None:
         start = article.text.index(quote)
         end = start + len(quote)
-    return services.annotation_create(
+    return annotations.annotation_create(
         article=article, label=label, start=start, end=end, reviewer=reviewer, quote=quote, **extra
     )
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from annotate import curation
 from annotate.models import Adjudication, Annotation, Article, Assignment
+from annotate.read import curation
 from tests.conftest import make_annotation, make_assignment
 
 

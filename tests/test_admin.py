@@ -4,7 +4,7 @@ The admin's article import goes through django-import-export's two steps: the
 file is posted to the import view, which runs a dry run and shows a preview
 with a confirm form; the confirm form is posted to the process view, which
 writes. Both steps call ``ArticleResource``, which normalises rows exactly as
-``importing.article_import`` does.
+``articles_in.article_import`` does.
 """
 
 import csv
@@ -20,11 +20,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotate import importing
+from annotate.io import articles_in
 from annotate.models import Annotation, Article, Label, Source
 from tests.conftest import make_annotation, make_article, make_user
 
-# The admin's import/export format list (annotate.formats.SPREADSHEET_SAFE_FORMATS).
+# The admin's import/export format list (annotate.io.formats.SPREADSHEET_SAFE_FORMATS).
 CSV_FORMAT, XLSX_FORMAT, JSON_FORMAT = "0", "1", "2"
 
 MODELS = ["source", "article", "label", "annotation"]
@@ -107,7 +107,7 @@ def test_source_changelist_counts_articles(admin_client_, db):
 
 def test_label_changelist_shows_each_colour_swatch(admin_client_, labels):
     html = admin_client_.get(reverse("admin:annotate_label_changelist")).content.decode()
-    # The colour itself comes from /labels.css (annotate/label_styles.py).
+    # The colour itself comes from /labels.css (annotate/rules/label_styles.py).
     assert '<link href="/labels.css" media="all" rel="stylesheet">' in html
     for slug, colour in [("fact", "#2a9d8f"), ("quote", "#3a6fd8"), ("opinion", "#e09f3e")]:
         assert f'<span class="swatch label-colour-{slug}" title="{colour}"></span>' in html
@@ -275,7 +275,7 @@ def test_admin_import_and_command_store_the_same_text_and_fingerprint(admin_clie
     raw = "\ufeffCafe\u0301\r\n\r\nSame story.\r\n"
     path = tmp_path / "story.txt"
     path.write_text(raw, encoding="utf-8")
-    importing.import_paths([path])
+    articles_in.import_paths([path])
     by_command = Article.objects.get()
     by_command_values = (by_command.text, by_command.sha256)
     by_command.delete()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from annotate.models import Assignment
 from tests.conftest import assign, make_annotation
-from tests.test_views_article_detail import workspace_data_in
+from tests.web.views.test_article_detail import workspace_data_in
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_with_the_setting_off_every_reviewer_sees_every_span(two_reviews, bob, s
 
 
 def test_a_lead_sees_the_agreement_of_the_submitted_reviews_on_the_article_page(two_reviews, alice, bob, lena):
-    from annotate import agreement
+    from annotate.rules import agreement
 
     submit(two_reviews, alice, bob)
     expected = agreement.article_agreement(

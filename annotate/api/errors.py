@@ -6,7 +6,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from annotate.http import JsonError, validation_message
+from annotate.web.http import JsonError, validation_message
 
 
 def exception_handler(exc, context):

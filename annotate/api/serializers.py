@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from annotate.models import Annotation, Article, Assignment, Label, Source
-from annotate.workspace import TEXT_LIMITS
+from annotate.web.workspace import TEXT_LIMITS
 
 
 class SourceSerializer(serializers.ModelSerializer):

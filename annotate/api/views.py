@@ -1,6 +1,6 @@
 """API views: parse, ask annotate/permissions.py, call the same service
 functions as the pages, answer. Each list reads a fixed number of queries
-whatever its length (tests/test_api.py counts them)."""
+whatever its length (tests/api/test_views.py counts them)."""
 
 import dataclasses
 
@@ -18,13 +18,18 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotate import assignments, history, importing, login_throttle, offsets, permissions, reports, team, workspace
+from annotate import permissions
+from annotate.actions import assignments
 from annotate.api import filters, serializers
-from annotate.exporting import CONTENT_TYPES, EXPORT_FORMATS, AnnotationFilter, ExportError, export_download
-from annotate.forms import ReportForm
-from annotate.http import JsonError
-from annotate.interop import doccano, drafts, webannotation
+from annotate.io import articles_in
+from annotate.io.exports import CONTENT_TYPES, EXPORT_FORMATS, AnnotationFilter, ExportError, export_download
+from annotate.io.interop import doccano, drafts, webannotation
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
+from annotate.read import history, reports, team_agreement
+from annotate.rules import offsets
+from annotate.web import login_throttle, workspace
+from annotate.web.forms import ReportForm
+from annotate.web.http import JsonError
 
 
 class LoginExempt:
@@ -95,10 +100,10 @@ class ArticleViewSet(LoginExempt, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {k: v for k, v in data.validated_data.items() if v is not None}
-        record = importing.ArticleRecord(**{k: str(v) if k == "published" else v for k, v in values.items()})
+        record = articles_in.ArticleRecord(**{k: str(v) if k == "published" else v for k, v in values.items()})
         try:
-            article, outcome = importing.article_import(record)
-        except importing.ImportProblem as problem:
+            article, outcome = articles_in.article_import(record)
+        except articles_in.ImportProblem as problem:
             return Response({"error": {"message": str(problem)}}, status=400)
         body = serializers.ArticleDetailSerializer(article).data | {"outcome": outcome}
         return Response(body, status=201 if outcome == "created" else 200)
@@ -110,7 +115,7 @@ class ArticleViewSet(LoginExempt, mixins.CreateModelMixin, viewsets.ReadOnlyMode
     def agreement(self, request, pk=None):
         require_lead(request.user, "see agreement")
         article = self.get_object()
-        result = team.article_agreement_for(article)
+        result = team_agreement.article_agreement_for(article)
         return Response(_agreement_payload(article, result))
 
     @extend_schema(
@@ -183,7 +188,7 @@ class AnnotationViewSet(
 ):
     """Spans, under the workspace's rules: a reviewer sees their own spans
     (and colleagues' once they have submitted), the consensus once closed;
-    creating, changing and deleting go through annotate/workspace.py."""
+    creating, changing and deleting go through annotate/web/workspace.py."""
 
     filterset_class = filters.AnnotationFilter
     serializer_class = serializers.AnnotationSerializer
@@ -489,7 +494,7 @@ class AnnotationImportView(LoginExempt, APIView):
         data = values["file"].read()
         file_format, dry_run = values["format"], values["dry_run"]
         if file_format in ("csv", "json", "xlsx"):
-            report = importing.import_annotations(data, file_format=file_format, dry_run=dry_run)
+            report = articles_in.import_annotations(data, file_format=file_format, dry_run=dry_run)
         elif file_format == "w3c":
             report = drafts.run_import(
                 webannotation.read_collection(data, default_reviewer=values.get("reviewer") or None), dry_run=dry_run

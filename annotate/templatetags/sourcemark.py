@@ -2,8 +2,8 @@
 
 from django import template
 
-from annotate.charts import percent as as_percent
 from annotate.models import WEB_SCHEMES
+from annotate.read.charts import percent as as_percent
 
 register = template.Library()
 

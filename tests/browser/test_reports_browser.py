@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from annotate import curation
 from annotate.models import Assignment
+from annotate.read import curation
 from tests.conftest import HITLER_QUOTE, assign, make_annotation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

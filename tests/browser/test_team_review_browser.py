@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from annotate.exporting import read_export
+from annotate.io.exports import read_export
 from annotate.models import Adjudication, Annotation, Assignment
 from tests.browser.helpers import drag_select, find16, open_article, status
 

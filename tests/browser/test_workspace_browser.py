@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from annotate.exporting import read_export
+from annotate.io.exports import read_export
 from annotate.models import Annotation
 from tests.browser.helpers import (
     click_before,

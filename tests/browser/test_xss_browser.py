@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from annotate import importing
+from annotate.io import articles_in
 from annotate.models import Annotation, Article, Label
 from tests.browser.conftest import TEST_HELPERS, TIMEOUT_MS, VIEWPORT, sign_in_with_form
 from tests.browser.helpers import find16, open_article, select_range, status
@@ -40,7 +40,7 @@ def hostile_article(tmp_path, labels, alice, bob):
             {"title": TITLE, "source": f"Outlet {ATTRIBUTE}", "byline": f"By {SCRIPT}", "text": TEXT, "url": EVIDENCE}
         )
     )
-    report = importing.import_paths([path])
+    report = articles_in.import_paths([path])
     assert not report.failed, report.failed
     label = Label(name=LABEL, slug="hostile", colour="#123456", shortcut="H", order=9)
     label.full_clean()

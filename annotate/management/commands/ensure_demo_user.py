@@ -3,7 +3,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from annotate import assignments, permissions
+from annotate import permissions
+from annotate.actions import assignments
 from annotate.models import Article
 from config.env import env_str
 

@@ -2,7 +2,13 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.exporting import EXPORT_FORMATS, AnnotationFilter, ExportError, annotations_for_export, stream_annotations
+from annotate.io.exports import (
+    EXPORT_FORMATS,
+    AnnotationFilter,
+    ExportError,
+    annotations_for_export,
+    stream_annotations,
+)
 from annotate.models import Annotation
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.project import ArchiveError, project_export
+from annotate.io.backup import ArchiveError, project_export
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.importing import import_annotations
-from annotate.interop import doccano, drafts, webannotation
+from annotate.io.articles_in import import_annotations
+from annotate.io.interop import doccano, drafts, webannotation
 
 TABLE_FORMATS = ("csv", "json", "xlsx")
 SUFFIX_FORMATS = {"csv": "csv", "json": "json", "xlsx": "xlsx", "jsonld": "w3c", "jsonl": "doccano"}

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.importing import import_paths
+from annotate.io.articles_in import import_paths
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.project import ArchiveError, project_import
+from annotate.io.backup import ArchiveError, project_import
 
 
 class Command(BaseCommand):

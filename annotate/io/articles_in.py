@@ -1,0 +1,515 @@
+"""Reading articles into Sourcemark: seed folders, uploaded files and records.
+
+Every path that creates an article (the ``import_articles`` command, the
+admin's import, the seeds loaded by ``make run``, tests) goes through
+``article_import``, so normalisation, validation and de-duplication happen in
+one place.
+"""
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from annotate.models import Article, Source
+from annotate.rules import offsets
+
+ARTICLE_SUFFIXES = {".txt", ".json", ".csv"}
+METADATA_COLUMNS = ("title", "source", "byline", "url", "published", "language")
+MANIFEST_COLUMNS = ("file", *METADATA_COLUMNS)
+RECORD_COLUMNS = ("text", *METADATA_COLUMNS, "original_filename")
+UNKNOWN = "Unknown"
+# A folder's own manifest: used when no --manifest is given, never read as articles.
+MANIFEST_NAME = "manifest.csv"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class ImportProblem(Exception):
+    """A file or record that cannot be imported; the message says why."""
+
+
+@dataclass
+class ArticleRecord:
+    """An article as read from a file, before normalisation."""
+
+    text: str
+    original_filename: str = ""
+    title: str = ""
+    source: str = ""
+    byline: str = ""
+    url: str = ""
+    published: str = ""
+    language: str = ""
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    # All or nothing was asked for and something failed: nothing was written.
+    rolled_back: bool = False
+
+    def summary(self) -> str:
+        counts = (
+            f"{len(self.created)} new, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
+        )
+        return f"{counts}; rolled back, nothing was written" if self.rolled_back else counts
+
+
+def decode_article_bytes(data: bytes) -> str:
+    """Decode a file's bytes as UTF-8, refusing anything else by name."""
+    if not data.strip():
+        raise ImportProblem("the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportProblem("the file is UTF-16; save it as UTF-8 and import it again")
+    if b"\x00" in data[:8192]:
+        raise ImportProblem("the file is binary, not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = data[error.start : error.start + 1].hex().upper()
+        raise ImportProblem(
+            f"the file is not UTF-8 (byte 0x{bad} at position {error.start}); save it as UTF-8 and import it again"
+        ) from None
+    if "\x00" in text:
+        raise ImportProblem("the file is binary, not text")
+    # Excel's "CSV UTF-8" and Notepad start files with a BOM; left in, it
+    # would glue itself to the first CSV header or break json.loads.
+    return text.removeprefix("\ufeff")
+
+
+def first_line_title(text: str) -> str:
+    for line in text.split("\n"):
+        if line.strip():
+            return _truncate(line.strip(), 500)
+    return ""
+
+
+def parse_published(value: str | dt.date | None) -> dt.date | None:
+    """ISO date (YYYY-MM-DD), or None for empty/"Unknown"."""
+    if isinstance(value, dt.date):
+        return value
+    value = (value or "").strip()
+    if not value or value.lower() == UNKNOWN.lower():
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ImportProblem(f"published date {value!r} is not a date like 2023-03-05") from None
+
+
+def prepare_article(record: ArticleRecord) -> tuple[dict, str]:
+    """Normalise and validate a record; return (article field values, source name).
+
+    Used by ``article_import`` and by the admin's import Resource, so both
+    accept and refuse exactly the same input.
+    """
+    text = offsets.normalise_text(record.text or "")
+    if not text.strip():
+        raise ImportProblem("the article has no text")
+    if _LONE_SURROGATE.search(text):
+        # Only reachable through JSON escapes like "\ud800": not a character,
+        # and neither UTF-8 nor PostgreSQL can store it.
+        raise ImportProblem("the text contains an unpaired surrogate (a broken \\u escape in JSON?)")
+    if "\x00" in text:
+        # Only reachable through JSON escapes ("\u0000"); PostgreSQL cannot
+        # store it and SQLite's length() stops at it.
+        raise ImportProblem("the text contains a NUL character (\\u0000)")
+    title = (record.title or "").strip() or first_line_title(text)
+    source_name = (record.source or "").strip() or UNKNOWN
+    values = {
+        "text": text,
+        "sha256": Article.fingerprint(text),
+        "title": _truncate(title, 500),
+        "byline": (record.byline or "").strip(),
+        "url": (record.url or "").strip(),
+        "published": parse_published(record.published),
+        "language": (record.language or "").strip() or "en",
+        "original_filename": _truncate(record.original_filename or "", 255),
+    }
+    return values, _truncate(source_name, 200)
+
+
+@transaction.atomic
+def article_import(record: ArticleRecord) -> tuple[Article, str]:
+    """Create an article from a record, or recognise it.
+
+    Returns the article and what happened: "created", "updated" (same text and
+    file, new metadata) or "unchanged". Raises ImportProblem for bad input and
+    for the same text already imported under another file name.
+    """
+    values, source_name = prepare_article(record)
+    existing = Article.objects.select_related("source").filter(sha256=values["sha256"]).first()
+    if existing is not None:
+        if existing.original_filename and existing.original_filename != values["original_filename"]:
+            raise ImportProblem(
+                f"same text as article {existing.pk} ({existing.original_filename!r}), already imported"
+            )
+        changed = {
+            name: value
+            for name, value in values.items()
+            if name not in ("text", "sha256") and getattr(existing, name) != value
+        }
+        if existing.source.name != source_name:
+            changed["source"] = Source.objects.get_or_create(name=source_name)[0]
+        if not changed:
+            return existing, "unchanged"
+        for name, value in changed.items():
+            setattr(existing, name, value)
+        _save_validated(existing)
+        return existing, "updated"
+    source, _ = Source.objects.get_or_create(name=source_name)
+    article = Article(source=source, **values)
+    _save_validated(article)
+    return article, "created"
+
+
+def _save_validated(article: Article) -> None:
+    try:
+        article.full_clean(validate_unique=False)
+    except ValidationError as error:
+        raise ImportProblem("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())) from None
+    article.save()
+
+
+def read_manifest(path: Path) -> dict[str, dict[str, str]]:
+    """Read a manifest CSV: one row per file, columns from MANIFEST_COLUMNS.
+
+    Returns metadata keyed by file name. Raises ImportProblem for unknown or
+    missing columns, empty file names and files listed twice.
+    """
+    try:
+        text = decode_article_bytes(Path(path).read_bytes())
+    except FileNotFoundError:
+        raise ImportProblem(f"manifest {path} does not exist") from None
+    reader = csv.DictReader(io.StringIO(offsets.normalise_text(text)))
+    columns = [c.strip() for c in reader.fieldnames or []]
+    unknown = [c for c in columns if c not in MANIFEST_COLUMNS]
+    if unknown:
+        raise ImportProblem(
+            f"manifest {path}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(MANIFEST_COLUMNS)}"
+        )
+    if "file" not in columns:
+        raise ImportProblem(f"manifest {path}: the 'file' column is missing")
+    entries: dict[str, dict[str, str]] = {}
+    for line_number, row in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        name = row.pop("file", "")
+        if not name:
+            raise ImportProblem(f"manifest {path}, line {line_number}: no file name")
+        if name in entries:
+            raise ImportProblem(f"manifest {path}, line {line_number}: {name} is listed twice")
+        entries[name] = row
+    return entries
+
+
+def find_article_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Expand files and folders into article files; report paths that are missing."""
+    files: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and p.name != MANIFEST_NAME
+                )
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append((str(path), "no such file or folder"))
+    return files, missing
+
+
+def records_from_file(path: Path) -> Iterator[ArticleRecord]:
+    """The article records one file holds: a .txt is one article; .json holds
+    an object or a list of objects, .csv a row per article (RECORD_COLUMNS)."""
+    text = decode_article_bytes(path.read_bytes())
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        yield from _records_from_json(text, path.name)
+    elif suffix == ".csv":
+        yield from _records_from_csv(text, path.name)
+    else:
+        yield ArticleRecord(text=text, original_filename=path.name)
+
+
+def _records_from_json(text: str, name: str) -> Iterator[ArticleRecord]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportProblem(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    items = data if isinstance(data, list) else [data]
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise ImportProblem(f"record {number} is not an object")
+        yield _record_from_mapping(item, f"{name}#{number}", where=f"record {number}")
+
+
+def _records_from_csv(text: str, name: str) -> Iterator[ArticleRecord]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = reader.fieldnames or []
+    if "text" not in columns:
+        raise ImportProblem("the CSV has no 'text' column")
+    for line_number, row in enumerate(reader, start=2):
+        yield _record_from_mapping(row, f"{name}#{line_number}", where=f"line {line_number}")
+
+
+def _record_from_mapping(item: dict, default_name: str, *, where: str) -> ArticleRecord:
+    unknown = sorted(set(item) - set(RECORD_COLUMNS))
+    if unknown:
+        raise ImportProblem(f"{where}: unknown field(s) {', '.join(map(str, unknown))}")
+    values = {}
+    for key in RECORD_COLUMNS:
+        value = item.get(key) or ""
+        if not isinstance(value, str):
+            raise ImportProblem(f"{where}: {key} must be text")
+        values[key] = value
+    if not values["text"].strip():
+        raise ImportProblem(f"{where}: the article has no text")
+    values["original_filename"] = values["original_filename"] or default_name
+    return ArticleRecord(**values)
+
+
+def import_paths(
+    paths: Iterable[Path],
+    *,
+    manifest: Path | None = None,
+    source: str | None = None,
+    all_or_nothing: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ImportReport:
+    """Import every article under ``paths``, each file whole or not at all.
+
+    The run is one transaction, committed when the last file is done, so a
+    run that is interrupted (killed, the machine stops) leaves the database
+    as it was before it. Inside it each file has its own savepoint: a bad
+    file is reported and rolled back alone while the others go in, unless
+    ``all_or_nothing``, when any failure rolls back the whole run
+    (``report.rolled_back``). ``progress(number, total, path)`` is called
+    after each file is done.
+    """
+    report = ImportReport()
+    paths = [Path(p) for p in paths]
+    if manifest is None:
+        found = [p / MANIFEST_NAME for p in paths if (p / MANIFEST_NAME).is_file()]
+        manifest = found[0] if len(found) == 1 else None
+    files, missing = find_article_files(paths)
+    report.failed.extend(missing)
+    metadata: dict[str, dict[str, str]] = {}
+    if manifest is not None:
+        try:
+            metadata = read_manifest(manifest)
+        except ImportProblem as problem:
+            report.failed.append((str(manifest), str(problem)))
+            return report
+        known = {f.name for f in files}
+        for name in metadata:
+            if name not in known:
+                report.failed.append((str(manifest), f"names {name}, which is not among the files imported"))
+        files = [f for f in files if f.resolve() != Path(manifest).resolve()]
+    with transaction.atomic():
+        for number, path in enumerate(files, start=1):
+            _import_file(path, metadata, source, report)
+            if progress:
+                progress(number, len(files), str(path))
+        if all_or_nothing and report.failed:
+            transaction.set_rollback(True)
+            report.rolled_back = True
+    return report
+
+
+def _import_file(path: Path, metadata: dict[str, dict[str, str]], source: str | None, report: ImportReport) -> None:
+    try:
+        # A file is imported whole or not at all: a JSON list with one bad
+        # record leaves none of its articles behind.
+        with transaction.atomic():
+            outcomes = [
+                (record.original_filename, _import_record(record, path))
+                for record in _with_metadata(records_from_file(path), metadata, path, source)
+            ]
+        for name, outcome in outcomes:
+            getattr(report, outcome).append(name)
+    except ImportProblem as problem:
+        report.failed.append((str(path), str(problem)))
+    except OSError as error:
+        report.failed.append((str(path), error.strerror or str(error)))
+
+
+def _import_record(record: ArticleRecord, path: Path) -> str:
+    """``article_import`` for one record of ``path``; a problem with a record
+    of a .json/.csv file says which record, since the file holds many."""
+    try:
+        return article_import(record)[1]
+    except ImportProblem as problem:
+        if path.suffix.lower() in (".json", ".csv"):
+            raise ImportProblem(f"{record.original_filename}: {problem}") from None
+        raise
+
+
+def _with_metadata(
+    records: Iterable[ArticleRecord], metadata: dict[str, dict[str, str]], path: Path, source: str | None
+) -> Iterator[ArticleRecord]:
+    extra = metadata.get(path.name, {}) if path.suffix.lower() == ".txt" else {}
+    for record in records:
+        for key, value in extra.items():
+            setattr(record, key, value)
+        if source and not record.source:
+            record.source = source
+        yield record
+
+
+def _truncate(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@dataclass
+class AnnotationImportReport:
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    written: bool = False
+
+    # What the summary calls the file's items (a class attribute, not a field).
+    item_name = "row"
+
+    def summary(self) -> str:
+        if self.errors:
+            return f"rejected: {len(self.errors)} problem(s) in {self.total} {self.item_name}(s); nothing was written"
+        verb = "imported" if self.written else "would import (dry run)"
+        return (
+            f"{verb} {self.total} {self.item_name}(s): {self.new} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged{self.summary_details()}"
+        )
+
+    def summary_details(self) -> str:
+        """Anything a kind of import adds to the summary, as " (…)"."""
+        return ""
+
+
+def annotation_dataset_from_bytes(data: bytes, file_format: str):
+    """Read an annotation file (csv, json or xlsx) into a tablib Dataset,
+    undoing the spreadsheet formula escape our exports apply."""
+    from annotate.io import formats
+
+    classes = {"csv": formats.CSV, "json": formats.JSON, "xlsx": formats.XLSX}
+    if file_format not in classes:
+        raise ImportProblem(f"unknown format {file_format!r}; use csv, json or xlsx")
+    if not data.strip():
+        raise ImportProblem("the file is empty")
+    if file_format == "json":
+        try:
+            parsed = json.loads(decode_article_bytes(data))
+        except json.JSONDecodeError as error:
+            raise ImportProblem(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+        if not isinstance(parsed, list) or not all(isinstance(item, dict) for item in parsed):
+            raise ImportProblem("the JSON must be a list of objects, as the export writes it")
+        if not parsed:
+            raise ImportProblem("the file holds no annotations")
+        headers = list(dict.fromkeys(key for item in parsed for key in item))
+        dataset = tablib.Dataset(headers=headers)
+        for item in parsed:
+            dataset.append([item.get(h) for h in headers])
+        return dataset
+    try:
+        text_or_bytes = data if file_format == "xlsx" else decode_article_bytes(data)
+        return classes[file_format]().create_dataset(text_or_bytes)
+    except ImportProblem:
+        raise
+    except tablib.InvalidDimensions:
+        # tablib raises it with no message when a row is longer than the header.
+        raise ImportProblem(
+            f"cannot read the file as {file_format.upper()}: a row has more cells than the header has columns"
+        ) from None
+    except Exception as error:  # tablib and openpyxl raise many kinds
+        raise ImportProblem(f"cannot read the file as {file_format.upper()}: {error}") from None
+
+
+def import_annotations(
+    data: bytes,
+    *,
+    file_format: str,
+    dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> AnnotationImportReport:
+    """Import an annotation export. The whole file is checked first; a file
+    with any bad row writes nothing, and the report names every bad row.
+    The writing pass is one transaction, so an interrupted import leaves the
+    database as it was. ``progress(stage, row, rows)`` is called every
+    PROGRESS_EVERY rows and at the last, with stage "checking" or "writing"."""
+    from annotate.io.resources import AnnotationResource
+
+    report = AnnotationImportReport()
+    try:
+        dataset = annotation_dataset_from_bytes(data, file_format)
+    except ImportProblem as problem:
+        report.errors.append(str(problem))
+        return report
+    report.total = len(dataset)
+    row_progress = _row_progress(progress, report.total)
+    result = AnnotationResource().import_data(
+        dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True, progress=row_progress
+    )
+    report.errors = describe_import_errors(result)
+    if not report.errors and not dry_run:
+        result = AnnotationResource().import_data(
+            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, progress=row_progress
+        )
+        report.errors = describe_import_errors(result)
+        report.written = not report.errors
+    totals = result.totals
+    report.new, report.updated, report.unchanged = totals["new"], totals["update"], totals["skip"]
+    return report
+
+
+# A row takes milliseconds to check and write, so a line every hundred rows
+# shows movement without flooding a log.
+PROGRESS_EVERY = 100
+
+
+def _row_progress(progress: Callable[[str, int, int], None] | None, total: int):
+    if progress is None:
+        return None
+
+    def row_done(number: int, dry_run: bool) -> None:
+        if number % PROGRESS_EVERY == 0 or number == total:
+            progress("checking" if dry_run else "writing", number, total)
+
+    return row_done
+
+
+def describe_import_errors(result) -> list[str]:
+    """One line per problem of a django-import-export Result, with row numbers
+    counted from the first data row (the header is not a row)."""
+    problems = [f"file: {error.error}" for error in result.base_errors]
+    if problems:
+        # A file-level problem (a missing column) fails every row the same
+        # way; listing each row would bury the one line that says why.
+        return problems
+    rows: dict[int, list[str]] = {}
+    for number, errors in result.row_errors():
+        rows.setdefault(number, []).extend(str(error.error) for error in errors)
+    for invalid in result.invalid_rows:
+        for field_name, messages in invalid.error_dict.items():
+            name = "row" if field_name == "__all__" else field_name
+            rows.setdefault(invalid.number, []).extend(f"{name}: {m}" for m in messages)
+    for number in sorted(rows):
+        problems.append(f"row {number}: {'; '.join(rows[number])}")
+    return problems

@@ -1,0 +1,131 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import F
+
+from annotate.io.exports import EXPORT_FORMATS, FORMAT_NAMES, AnnotationFilter
+from annotate.models import Annotation, Article, Label, Source
+from annotate.permissions import REVIEWER_GROUP
+from annotate.read import reports
+
+
+class AnnotationExportForm(forms.Form):
+    """The download's options; unknown values are form errors (400), not empty files."""
+
+    format = forms.ChoiceField(choices=[(f, FORMAT_NAMES[f]) for f in EXPORT_FORMATS], initial="csv")
+    source = forms.ModelChoiceField(Source.objects.all(), required=False, to_field_name="name")
+    label = forms.ModelChoiceField(Label.objects.all(), required=False, to_field_name="slug")
+    reviewer = forms.ModelChoiceField(get_user_model().objects.all(), required=False, to_field_name="username")
+    article = forms.IntegerField(required=False, min_value=1)
+    layer = forms.ChoiceField(choices=[("", "All layers"), *Annotation.Layer.choices], required=False)
+
+    def criteria(self) -> AnnotationFilter:
+        data = self.cleaned_data
+        return AnnotationFilter(
+            source=data["source"].name if data["source"] else None,
+            label=data["label"].slug if data["label"] else None,
+            reviewer=data["reviewer"].username if data["reviewer"] else None,
+            article=data["article"],
+            layer=data["layer"] or None,
+        )
+
+
+class ArticleListForm(forms.Form):
+    """Search, filter and sort for the article list; bad values are ignored
+    field by field (a stale bookmark still shows the list)."""
+
+    # Undated articles go last in both directions, and the same on every
+    # database (PostgreSQL would put NULLs first when sorting newest first).
+    SORTS = {
+        "newest": (F("published").desc(nulls_last=True), "title", "id"),
+        "oldest": (F("published").asc(nulls_last=True), "title", "id"),
+    }
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    source = forms.ModelChoiceField(Source.objects.all(), required=False, empty_label="All sources")
+    label = forms.ModelChoiceField(Label.objects.all(), required=False, to_field_name="slug", empty_label="Any label")
+    sort = forms.ChoiceField(choices=[("newest", "Newest first"), ("oldest", "Oldest first")], required=False)
+
+    def filters(self) -> dict:
+        data = {}
+        if self.is_bound:
+            # Validation leaves cleaned_data holding just the fields that are
+            # valid, even when others are not: those are the filters to keep.
+            self.is_valid()
+            data = self.cleaned_data
+        return {
+            "query": (data.get("q") or "").strip(),
+            "source": data.get("source"),
+            "label": data.get("label"),
+            "ordering": self.SORTS[data.get("sort") or "newest"],
+        }
+
+
+class AssignForm(forms.Form):
+    """A lead's assignment: articles picked by hand or by a filter, reviewers,
+    and optionally how many reviewers each article should get."""
+
+    articles = forms.ModelMultipleChoiceField(
+        Article.objects.select_related("source").defer("text"), required=False,
+        help_text="Leave empty to use the filter below.",
+    )  # fmt: skip
+    source = forms.ModelChoiceField(Source.objects.all(), required=False, empty_label="Any source")
+    only_unassigned = forms.BooleanField(required=False, label="Only articles nobody is assigned yet")
+    reviewers = forms.ModelMultipleChoiceField(
+        get_user_model().objects.filter(is_active=True, groups__name=REVIEWER_GROUP).order_by("username"),
+        help_text="Active members of the Reviewer group (add people to it in the admin).",
+    )
+    per_article = forms.IntegerField(
+        required=False, min_value=1, label="Reviewers per article",
+        help_text="Empty: every chosen reviewer gets every article. k: each article to k of them, spread evenly.",
+    )  # fmt: skip
+
+    def chosen_articles(self):
+        data = self.cleaned_data
+        if data["articles"]:
+            return list(data["articles"])
+        articles = Article.objects.defer("text").order_by("id")
+        if data["source"]:
+            articles = articles.filter(source=data["source"])
+        if data["only_unassigned"]:
+            articles = articles.filter(assignments__isnull=True)
+        return list(articles)
+
+
+class ReportForm(forms.Form):
+    """The reports' filters. Unlike the article list's, a bad value is an
+    error the user sees (the page) or a 400 (a download): a report quietly
+    computed over other filters than asked for would mislead."""
+
+    layer = forms.ChoiceField(choices=list(reports.LAYERS.items()), required=False, label="Spans from")
+    date_from = forms.DateField(required=False, label="Published from", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
+    labels = forms.MultipleChoiceField(
+        choices=(), required=False, widget=forms.CheckboxSelectMultiple, label="Labels", help_text="None ticked: all."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["labels"].choices = list(Label.objects.values_list("slug", "name"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The start date is after the end date.")
+        return data
+
+    def criteria(self, **extra) -> "reports.ReportFilter":
+        data = self.cleaned_data if self.is_bound else {}
+        return reports.ReportFilter(
+            layer=data.get("layer") or "auto",
+            published_from=data.get("date_from"),
+            published_to=data.get("date_to"),
+            labels=tuple(data.get("labels") or ()),
+            **extra,
+        )
+
+    def error_text(self) -> str:
+        return " ".join(
+            f"{self.fields[name].label if name in self.fields else ''}: {' '.join(errors)}".lstrip(": ")
+            for name, errors in self.errors.items()
+        )

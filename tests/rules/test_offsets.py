@@ -1,0 +1,485 @@
+"""annotate/rules/offsets.py: plain functions over plain values, so no database.
+
+Offsets are code points of the normalised text; the browser counts UTF-16
+code units. The fixed texts below put every awkward kind of character in
+front of a span: an emoji outside the Basic Multilingual Plane (two UTF-16
+units, one code point), CJK (one unit each), a combining accent (its own code
+point), a no-break space and runs of blank lines.
+"""
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotate.rules import offsets
+from annotate.rules.offsets import (
+    CONTEXT_WIDTH,
+    Span,
+    SpanError,
+    codepoint_to_utf16,
+    normalise_text,
+    quote_context,
+    trim_span,
+    utf16_length,
+    utf16_to_codepoint,
+    validate_span,
+)
+
+EMOJI = "\N{FACE WITH TEARS OF JOY}"  # U+1F602: a surrogate pair in UTF-16
+FLAG = "\N{REGIONAL INDICATOR SYMBOL LETTER B}\N{REGIONAL INDICATOR SYMBOL LETTER Y}"  # two astral code points
+CJK = "习近平"
+NBSP = "\u00a0"
+
+
+def browser_slice(text: str, start_units: int, end_units: int) -> str:
+    """What ``text.slice(start, end)`` gives in JavaScript, which counts UTF-16 code units."""
+    return text.encode("utf-16-le")[2 * start_units : 2 * end_units].decode("utf-16-le")
+
+
+# --- normalise_text ----------------------------------------------------------
+
+
+def test_normalise_strips_a_leading_byte_order_mark():
+    assert normalise_text("\ufeffMinsk") == "Minsk"
+
+
+def test_normalise_keeps_a_byte_order_mark_that_is_not_at_the_start():
+    # Inside the text U+FEFF is a zero-width no-break space, i.e. content.
+    assert normalise_text("Min\ufeffsk") == "Min\ufeffsk"
+
+
+def test_normalise_strips_every_leading_byte_order_mark_so_it_stays_idempotent():
+    once = normalise_text("\ufeff\ufeffMinsk")
+    assert once == "Minsk"
+    assert normalise_text(once) == once
+
+
+def test_normalise_turns_crlf_into_lf():
+    assert normalise_text("one\r\ntwo\r\n") == "one\ntwo\n"
+
+
+def test_normalise_turns_a_lone_cr_into_lf():
+    assert normalise_text("one\rtwo\r") == "one\ntwo\n"
+
+
+def test_normalise_counts_cr_cr_lf_as_two_line_ends():
+    assert normalise_text("one\r\r\ntwo") == "one\n\ntwo"
+
+
+def test_normalise_keeps_blank_lines_between_paragraphs():
+    assert normalise_text("one\r\n\r\n\r\ntwo") == "one\n\n\ntwo"
+
+
+def test_normalise_composes_decomposed_accents_to_nfc():
+    decomposed = "Lukashe\u0301nko Cafe\u0301"
+    result = normalise_text(decomposed)
+    assert result == "Lukash\u00e9nko Caf\u00e9"
+    assert len(result) == len(decomposed) - 2
+
+
+def test_normalise_keeps_a_combining_mark_without_a_precomposed_form():
+    # q + combining acute has no single code point, so NFC leaves two.
+    assert normalise_text("q\u0301") == "q\u0301"
+
+
+def test_normalise_leaves_emoji_cjk_and_nbsp_alone():
+    text = f"{EMOJI} {CJK}{NBSP}{FLAG}"
+    assert normalise_text(text) == text
+
+
+def test_normalise_of_empty_text_is_empty():
+    assert normalise_text("") == ""
+
+
+def test_normalise_is_idempotent_on_a_mixed_sample():
+    sample = "\ufeffTitle\r\n\r\nCafe\u0301 \u212b\r" + EMOJI
+    once = normalise_text(sample)
+    assert once == "Title\n\nCaf\u00e9 \u00c5\n" + EMOJI
+    assert normalise_text(once) == once
+
+
+# --- validate_span -----------------------------------------------------------
+
+TEXT = "Lukashenko met Xi in Beijing."
+
+
+def test_validate_span_accepts_a_span_that_fits():
+    assert validate_span(TEXT, 0, 10, "Lukashenko") is None
+
+
+def test_validate_span_accepts_the_whole_text():
+    assert validate_span(TEXT, 0, len(TEXT), TEXT) is None
+
+
+def test_validate_span_accepts_a_span_without_a_quote():
+    assert validate_span(TEXT, 15, 17) is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "message"),
+    [
+        (-1, 5, "start", "start -1 is negative"),
+        (0, 30, "end", "end 30 is past the end of the text (29 characters)"),
+        (5, 5, "end", "start 5 must be before end 5"),
+        (6, 5, "end", "start 6 must be before end 5"),
+        (0, -1, "end", "start 0 must be before end -1"),
+        (29, 29, "end", "start 29 must be before end 29"),
+    ],
+    ids=["negative", "past-the-end", "empty", "reversed", "negative-end", "empty-at-the-end"],
+)
+def test_validate_span_rejects_offsets_that_do_not_fit(start, end, field, message):
+    with pytest.raises(SpanError) as caught:
+        validate_span(TEXT, start, end)
+    assert str(caught.value) == message
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "shown"),
+    [
+        ("0", 5, "start", "'0'"),
+        (0, "5", "end", "'5'"),
+        (0.0, 5, "start", "0.0"),
+        (0, 5.0, "end", "5.0"),
+        (None, 5, "start", "None"),
+        (0, None, "end", "None"),
+        (False, 5, "start", "False"),
+        (0, True, "end", "True"),
+    ],
+)
+def test_validate_span_rejects_offsets_that_are_not_whole_numbers(start, end, field, shown):
+    with pytest.raises(SpanError) as caught:
+        validate_span(TEXT, start, end)
+    assert str(caught.value) == f"{field} must be a whole number, got {shown}"
+    assert caught.value.field == field
+
+
+def test_validate_span_rejects_a_quote_that_does_not_match_the_text():
+    with pytest.raises(SpanError) as caught:
+        validate_span(TEXT, 0, 10, "Lukashenka")
+    assert caught.value.field == "quote"
+    assert str(caught.value) == "quote 'Lukashenka' does not match the text at [0, 10), which reads 'Lukashenko'"
+
+
+def test_validate_span_rejects_a_quote_off_by_one_character():
+    with pytest.raises(SpanError) as caught:
+        validate_span(TEXT, 1, 11, "Lukashenko")
+    assert caught.value.field == "quote"
+
+
+def test_validate_span_shortens_a_long_quote_in_its_message():
+    text = "x" * 100
+    with pytest.raises(SpanError) as caught:
+        validate_span(text, 0, 100, "y" * 100)
+    assert str(caught.value) == f"quote '{'y' * 59}…' does not match the text at [0, 100), which reads '{'x' * 59}…'"
+
+
+def test_validate_span_accepts_an_empty_quote_string_only_if_it_matches():
+    # An empty quote never matches a non-empty span.
+    with pytest.raises(SpanError) as caught:
+        validate_span(TEXT, 0, 1, "")
+    assert caught.value.field == "quote"
+
+
+def test_validate_span_counts_an_emoji_as_one_character():
+    text = f"{EMOJI} Xi"
+    validate_span(text, 2, 4, "Xi")
+    with pytest.raises(SpanError):
+        validate_span(text, 3, 5, "Xi")
+
+
+def test_span_error_defaults_its_field_to_span():
+    assert SpanError("bad").field == "span"
+    assert isinstance(SpanError("bad"), ValueError)
+
+
+# --- quote_context -----------------------------------------------------------
+
+
+def test_quote_context_gives_the_text_on_both_sides():
+    assert quote_context(TEXT, 15, 17) == ("Lukashenko met ", " in Beijing.")
+
+
+def test_quote_context_stops_at_the_start_and_end_of_the_text():
+    assert quote_context(TEXT, 0, 10) == ("", " met Xi in Beijing.")
+    assert quote_context(TEXT, 21, 29) == ("Lukashenko met Xi in ", "")
+
+
+def test_quote_context_is_at_most_width_code_points_each_side():
+    text = "a" * 50 + "[span]" + "b" * 50
+    prefix, suffix = quote_context(text, 50, 56)
+    assert (prefix, suffix) == ("a" * CONTEXT_WIDTH, "b" * CONTEXT_WIDTH)
+    assert CONTEXT_WIDTH == 32
+
+
+def test_quote_context_takes_a_width():
+    assert quote_context(TEXT, 15, 17, width=4) == ("met ", " in ")
+
+
+def test_quote_context_counts_emoji_as_one_code_point():
+    text = f"{EMOJI}{EMOJI}{EMOJI}Xi{EMOJI}{EMOJI}"
+    assert quote_context(text, 3, 5, width=2) == (EMOJI * 2, EMOJI * 2)
+
+
+# --- trim_span ---------------------------------------------------------------
+
+
+def test_trim_span_drops_surrounding_spaces_and_newlines():
+    text = "Minsk\n\n  Xi Jinping \n"
+    assert trim_span(text, 5, len(text)) == Span(9, 19)
+    assert text[9:19] == "Xi Jinping"
+
+
+def test_trim_span_drops_no_break_spaces():
+    text = f"a{NBSP}Xi{NBSP}b"
+    assert trim_span(text, 1, 5) == Span(2, 4)
+
+
+def test_trim_span_leaves_a_tight_span_alone():
+    assert trim_span(TEXT, 15, 17) == Span(15, 17)
+
+
+def test_trim_span_keeps_inner_whitespace():
+    assert trim_span(TEXT, 14, 18) == Span(15, 17)
+    assert trim_span(TEXT, 11, 17) == Span(11, 17)
+
+
+def test_trim_span_of_only_whitespace_is_empty():
+    text = "a \n\n\t b"
+    span = trim_span(text, 1, 6)
+    assert span.start == span.end
+
+
+# --- UTF-16 conversion ----------------------------------------------------------
+
+
+def test_utf16_length_counts_an_astral_emoji_as_two_units():
+    assert utf16_length(EMOJI) == 2
+    assert utf16_length(CJK) == 3
+    assert utf16_length(f"a{EMOJI}b") == 4
+    assert utf16_length("") == 0
+
+
+def test_offsets_after_an_emoji_differ_by_one_between_code_points_and_utf16():
+    text = f"{EMOJI} Xi"
+    assert codepoint_to_utf16(text, 2) == 3
+    assert utf16_to_codepoint(text, 3) == 2
+    assert browser_slice(text, 3, 5) == text[2:4] == "Xi"
+
+
+def test_offsets_after_cjk_are_the_same_in_both_counts():
+    text = f"{CJK}会见了卢卡申科"
+    assert codepoint_to_utf16(text, 3) == 3
+    assert utf16_to_codepoint(text, 3) == 3
+
+
+def test_offsets_after_a_combining_accent_count_the_accent():
+    text = "q\u0301 Xi"
+    assert codepoint_to_utf16(text, 3) == 3
+    assert utf16_to_codepoint(text, 3) == 3
+    assert text[3:5] == "Xi"
+
+
+def test_offsets_after_nbsp_and_several_blank_lines_are_the_same_in_both_counts():
+    text = f"Minsk{NBSP}\n\n\n\nXi"
+    assert codepoint_to_utf16(text, 10) == 10
+    assert utf16_to_codepoint(text, 10) == 10
+    assert text[10:] == "Xi"
+
+
+def test_offsets_after_a_flag_of_two_astral_code_points_differ_by_two():
+    text = f"{FLAG} Minsk {EMOJI}!"
+    assert codepoint_to_utf16(text, 3) == 5
+    assert utf16_to_codepoint(text, 5) == 3
+    assert codepoint_to_utf16(text, len(text)) == utf16_length(text) == len(text) + 3
+
+
+def test_utf16_to_codepoint_accepts_both_ends_of_the_text():
+    text = f"{EMOJI}Xi"
+    assert utf16_to_codepoint(text, 0) == 0
+    assert utf16_to_codepoint(text, 4) == 3
+    assert utf16_to_codepoint("", 0) == 0
+
+
+def test_utf16_to_codepoint_refuses_an_offset_inside_a_surrogate_pair():
+    text = f"a{EMOJI}b"
+    with pytest.raises(SpanError) as caught:
+        utf16_to_codepoint(text, 2)
+    assert str(caught.value) == "offset 2 splits a character"
+    assert caught.value.field == "start"
+
+
+def test_utf16_to_codepoint_refuses_an_offset_inside_the_last_surrogate_pair():
+    with pytest.raises(SpanError) as caught:
+        utf16_to_codepoint(EMOJI, 1)
+    assert str(caught.value) == "offset 1 splits a character"
+
+
+def test_utf16_to_codepoint_refuses_an_offset_past_the_end():
+    with pytest.raises(SpanError) as caught:
+        utf16_to_codepoint(f"{EMOJI}Xi", 5)
+    assert str(caught.value) == "offset 5 is past the end of the text"
+    assert caught.value.field == "end"
+
+
+def test_utf16_to_codepoint_refuses_a_negative_offset():
+    with pytest.raises(SpanError) as caught:
+        utf16_to_codepoint("Xi", -1)
+    assert str(caught.value) == "offset -1 is negative"
+
+
+@pytest.mark.parametrize("offset", ["1", 1.0, None, True])
+def test_utf16_to_codepoint_refuses_an_offset_that_is_not_a_whole_number(offset):
+    with pytest.raises(SpanError) as caught:
+        utf16_to_codepoint("Xi", offset)
+    assert str(caught.value) == f"offset must be a whole number, got {offset!r}"
+
+
+# --- properties over random text ---------------------------------------------
+
+AWKWARD = st.sampled_from(
+    [
+        EMOJI,
+        "\N{PILE OF POO}",
+        "\N{MATHEMATICAL BOLD CAPITAL A}",
+        "\U00020000",  # CJK Extension B: astral
+        FLAG,
+        "习",
+        "近",
+        "\u0301",  # combining acute
+        "\u0308",  # combining diaeresis
+        "e\u0301",
+        "\u212b",  # ANGSTROM SIGN, NFC turns it into U+00C5
+        NBSP,
+        "\ufeff",
+        "\r\n",
+        "\r",
+        "\n",
+        "\n\n\n",
+        " ",
+        "\t",
+    ]
+)
+# No lone surrogates: they are not characters, and the importer refuses them
+# (tests/io/test_articles_in.py), so no stored text holds one.
+PIECES = st.one_of(AWKWARD, st.characters(exclude_categories=("Cs",)), st.characters(max_codepoint=0x7F))
+RAW_TEXT = st.lists(PIECES, max_size=40).map("".join)
+NORMALISED_TEXT = RAW_TEXT.map(normalise_text)
+
+
+@st.composite
+def text_and_span(draw):
+    text = draw(NORMALISED_TEXT.filter(lambda t: len(t) > 0))
+    start = draw(st.integers(min_value=0, max_value=len(text) - 1))
+    end = draw(st.integers(min_value=start + 1, max_value=len(text)))
+    return text, start, end
+
+
+@settings(max_examples=200, deadline=None)
+@given(RAW_TEXT)
+def test_normalisation_is_idempotent_and_leaves_no_carriage_return(raw):
+    once = normalise_text(raw)
+    assert normalise_text(once) == once
+    assert "\r" not in once
+    assert not once.startswith("\ufeff")
+    assert unicodedata.is_normalized("NFC", once)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_and_span())
+def test_any_valid_span_round_trips_through_utf16_and_matches_the_browser_slice(case):
+    text, start, end = case
+    validate_span(text, start, end, text[start:end])
+    start_units, end_units = codepoint_to_utf16(text, start), codepoint_to_utf16(text, end)
+    assert utf16_to_codepoint(text, start_units) == start
+    assert utf16_to_codepoint(text, end_units) == end
+    assert browser_slice(text, start_units, end_units) == text[start:end]
+    assert end_units - start_units == utf16_length(text[start:end])
+
+
+@settings(max_examples=200, deadline=None)
+@given(NORMALISED_TEXT, st.data())
+def test_every_utf16_offset_either_maps_to_a_character_boundary_or_is_refused(text, data):
+    units = data.draw(st.integers(min_value=0, max_value=utf16_length(text)))
+    boundaries = {codepoint_to_utf16(text, i): i for i in range(len(text) + 1)}
+    if units in boundaries:
+        assert utf16_to_codepoint(text, units) == boundaries[units]
+    else:
+        with pytest.raises(SpanError, match="splits a character"):
+            utf16_to_codepoint(text, units)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_and_span())
+def test_trimmed_span_is_inside_the_original_and_has_no_outer_whitespace(case):
+    text, start, end = case
+    span = trim_span(text, start, end)
+    assert start <= span.start <= span.end <= end
+    if span.start < span.end:
+        quote = text[span.start : span.end]
+        assert quote == quote.strip()
+        validate_span(text, span.start, span.end, quote)
+    else:
+        assert text[start:end].strip() == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_and_span())
+def test_context_and_quote_are_contiguous_text(case):
+    text, start, end = case
+    prefix, suffix = quote_context(text, start, end)
+    assert text[start - len(prefix) : end + len(suffix)] == prefix + text[start:end] + suffix
+    assert len(prefix) == min(start, CONTEXT_WIDTH)
+    assert len(suffix) == min(len(text) - end, CONTEXT_WIDTH)
+
+
+# ------------------------------------------------------------ re-anchoring
+
+
+def test_reanchor_keeps_positions_that_still_hold_the_quote():
+    text = "said no. said no."
+    assert offsets.reanchor(text, "said no", start=9) == offsets.Span(9, 16)
+
+
+def test_reanchor_chooses_by_context_then_by_distance():
+    text = "He said no. She said no. They said no."
+    assert offsets.reanchor(text, "said no", prefix="She ", suffix=". They") == offsets.Span(16, 23)
+    assert offsets.reanchor(text, "said no", start=28) == offsets.Span(30, 37)
+    # A position before the text's start is not read from its end.
+    assert offsets.reanchor(text, "said no", start=-8) == offsets.Span(3, 10)
+
+
+def test_reanchor_refuses_a_quote_that_is_not_in_the_text():
+    with pytest.raises(offsets.SpanError, match="does not occur"):
+        offsets.reanchor("He said yes.", "said no")
+    with pytest.raises(offsets.SpanError, match="empty"):
+        offsets.reanchor("He said yes.", "")
+
+
+def test_map_through_normalisation_moves_offsets_past_crlf_and_bom():
+    raw = "\ufeffab\r\ncafe\u0301 x"
+    span = offsets.map_through_normalisation(raw, 5, 10)
+    assert offsets.normalise_text(raw)[span.start : span.end] == "café"
+    with pytest.raises(offsets.SpanError, match="cuts through"):
+        offsets.map_through_normalisation(raw, 5, 9)  # the e without its accent
+
+
+_PIECES = ["a", "\r", "\n", "\r\n", "e\u0301", "\ufeff", "😀", " "]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=20).map("".join), st.data())
+def test_property_map_through_normalisation_lands_on_the_normalised_piece(raw, data):
+    start = data.draw(st.integers(0, len(raw) - 1))
+    end = data.draw(st.integers(start + 1, len(raw)))
+    try:
+        span = offsets.map_through_normalisation(raw, start, end)
+    except offsets.SpanError:
+        return
+    normal = offsets.normalise_text(raw)
+    piece = raw[start:end] if start else raw[:end].lstrip("\ufeff")
+    piece = unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
+    assert 0 <= span.start < span.end <= len(normal)
+    assert normal[span.start : span.end] == piece

@@ -1,0 +1,115 @@
+"""annotate/web/middleware.py: oversized bodies are refused with 413 and a message
+giving the limit, on the JSON endpoints and on uploads, with real bodies of
+the sizes an attacker or a careless user would send."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from annotate.models import Annotation
+from tests.conftest import make_annotation
+
+pytestmark = pytest.mark.django_db
+
+MB = 1024 * 1024
+
+
+def huge_note_body(size: int) -> bytes:
+    return json.dumps({"label": "fact", "start": 0, "end": 10, "quote": "Lukashenko", "note": "n" * size}).encode()
+
+
+@pytest.fixture(scope="module")
+def fifty_mb_note() -> bytes:
+    return huge_note_body(50 * MB)
+
+
+def test_a_50_mb_note_on_a_new_span_is_refused_with_413_and_the_limit(alice_client, article, labels, fifty_mb_note):
+    response = alice_client.post(
+        reverse("article-annotations", args=[article.pk]), data=fifty_mb_note, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": {
+            "message": "The request body is 50.0\xa0MB; this server accepts at most 10.0\xa0MB.",
+            "limit": 10 * MB,
+        }
+    }
+    assert not Annotation.objects.exists()
+
+
+def test_a_50_mb_note_on_a_change_is_refused_and_the_span_is_unchanged(
+    alice_client, article, labels, alice, fifty_mb_note
+):
+    span = make_annotation(article, labels["fact"], alice, quote="Xi", note="kept")
+
+    response = alice_client.patch(
+        reverse("annotation-detail", args=[span.pk]), data=fifty_mb_note, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert "at most 10.0\xa0MB" in response.json()["error"]["message"]
+    span.refresh_from_db()
+    assert span.note == "kept"
+
+
+def test_a_json_body_under_the_server_limit_but_over_the_endpoints_is_refused_by_the_endpoint(
+    alice_client, article, labels
+):
+    response = alice_client.post(
+        reverse("article-annotations", args=[article.pk]), data=huge_note_body(2 * MB), content_type="application/json"
+    )
+
+    assert (response.status_code, response.json()) == (
+        413,
+        {"error": {"message": "the request body is larger than 1,000,000 bytes"}},
+    )
+
+
+def test_a_100_mb_admin_import_is_refused_with_413_and_a_page_saying_why(admin_client_):
+    upload = SimpleUploadedFile("articles.csv", b"a" * (100 * MB), content_type="text/csv")
+
+    response = admin_client_.post(
+        reverse("admin:annotate_annotation_import"), {"resource": "0", "format": "0", "import_file": upload}
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "The upload is 100.0\xa0MB; this server accepts at most 25.0\xa0MB." in page
+    assert "python manage.py import_articles" in page
+
+
+def test_an_oversized_form_post_is_refused_with_413_not_a_bare_400(lena_client, article):
+    response = lena_client.post(
+        reverse("curate-close", args=[article.pk]),
+        data=b"note=" + b"x" * (11 * MB),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 413
+    assert "The request body is 11.0\xa0MB; this server accepts at most 10.0\xa0MB." in response.content.decode()
+
+
+def test_the_limits_come_from_settings(settings, alice_client, article, labels):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = alice_client.post(
+        reverse("article-annotations", args=[article.pk]), data=huge_note_body(2000), content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["limit"] == 1000
+
+
+def test_a_body_within_the_limits_goes_through(lena_client, article, labels):
+    response = lena_client.post(
+        reverse("article-annotations", args=[article.pk]),
+        data=json.dumps({"label": "fact", "start": 0, "end": 10, "quote": "Lukashenko", "note": "n" * 10_000}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert len(Annotation.objects.get().note) == 10_000
