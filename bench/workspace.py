@@ -36,6 +36,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from annotate.actions import assignments  # noqa: E402
 from annotate.io import articles_in  # noqa: E402
 from annotate.models import Annotation, Label  # noqa: E402
 from annotate.rules import offsets  # noqa: E402
@@ -181,6 +182,8 @@ def main():
     articles = make_articles()
     for _, article in articles:
         add_spans(article, reviewers, labels)
+    # Reviewers see only the articles assigned to them (the rest are a 404).
+    assignments.assignments_create(articles=[a for _, a in articles], reviewers=reviewers, assigned_by=reviewers[0])
 
     client = Client(HTTP_HOST="localhost")
     client.force_login(reviewers[0])
