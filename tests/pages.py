@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from annotate.actions.consensus import adjudication_close, consensus_accept
 from annotate.models import Adjudication, Annotation, Article, Assignment
-from annotate.read import curation
 from tests.conftest import make_annotation, make_assignment
 
 
@@ -30,9 +30,9 @@ def reviewed_article(article: Article, labels, *, reviewers, lead, quote: str, *
         make_annotation(article, label, reviewer, quote=quote, **span_fields)
         for reviewer, label in zip(reviewers, labels, strict=False)
     ]
-    consensus = curation.consensus_accept(spans[0], lead=lead, reason=span_fields.get("note", ""))
-    adjudication = curation.adjudication_close(article, lead=lead, note=span_fields.get("note", ""))
-    return ReviewedArticle(article, spans, consensus, assignments[0], adjudication)
+    decided = consensus_accept(spans[0], lead=lead, reason=span_fields.get("note", ""))
+    adjudication = adjudication_close(article, lead=lead, note=span_fields.get("note", ""))
+    return ReviewedArticle(article, spans, decided, assignments[0], adjudication)
 
 
 def reviewer_pages(reviewed: ReviewedArticle) -> dict[str, str]:

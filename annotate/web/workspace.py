@@ -12,14 +12,20 @@ from django.utils import timezone
 
 from annotate import permissions
 from annotate.actions import annotations, assignments
+from annotate.actions.consensus import (
+    REASON_LIMIT,
+    ConsensusConflict,
+    consensus_change,
+    consensus_create,
+    consensus_remove,
+)
 from annotate.models import Annotation, Article, Assignment, Label
 from annotate.permissions import ASK
-from annotate.read import curation
 from annotate.rules import offsets
 from annotate.web.http import JsonError
 
 EDITABLE_FIELDS = ("label", "note", "speaker", "evidence_url")
-TEXT_LIMITS = {"note": 10_000, "speaker": 300, "evidence_url": 2000, "decision_reason": curation.REASON_LIMIT}
+TEXT_LIMITS = {"note": 10_000, "speaker": 300, "evidence_url": 2000, "decision_reason": REASON_LIMIT}
 
 
 def annotations_on_page(article: Article) -> QuerySet[Annotation]:
@@ -218,11 +224,11 @@ def _create(*, article: Article, data: dict, user) -> tuple[Annotation, str | No
     text_fields = _text_fields(data)
     if consensus:
         try:
-            annotation = curation.consensus_create(
+            annotation = consensus_create(
                 article=article, label=label, start=start, end=end, quote=quote, lead=user,
                 reason=text_fields.pop("decision_reason", ""), client_id=client_id, **text_fields,
             )  # fmt: skip
-        except curation.ConsensusConflict as error:
+        except ConsensusConflict as error:
             annotation = _replayed_or_conflict(client_id, user, article=article, data=data, message=error.message)
         return annotation, status
     try:
@@ -379,14 +385,14 @@ def _change(*, annotation: Annotation, data: dict, user) -> tuple[Annotation, st
         changes["label"] = _label_from(data["label"])
     try:
         if consensus:
-            return curation.consensus_change(annotation, lead=user, version=version, **changes), status
+            return consensus_change(annotation, lead=user, version=version, **changes), status
         return annotations.annotation_update(annotation, version=version, **changes), status
     except annotations.AnnotationChanged:
         raise _changed_since(annotation, user) from None
     except Annotation.DoesNotExist:
         raise Http404("No such annotation.") from None
     except ValidationError as error:
-        if isinstance(error, curation.ConsensusConflict):
+        if isinstance(error, ConsensusConflict):
             raise JsonError(error.message, status=409) from None
         if "__all__" in getattr(error, "message_dict", {}):
             # A new label that makes the span repeat another (or, racing,
@@ -407,7 +413,7 @@ def annotation_delete_from_browser(*, annotation: Annotation, user, version: int
     version = version_from(version, digits_ok=True)
     try:
         if annotation.layer == Annotation.Layer.CONSENSUS:
-            curation.consensus_remove(annotation, lead=user, version=version)
+            consensus_remove(annotation, lead=user, version=version)
         else:
             annotations.annotation_delete(annotation, version=version)
     except annotations.AnnotationChanged:

@@ -10,8 +10,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotate import permissions
+from annotate.actions.consensus import adjudication_close
 from annotate.models import Annotation, Article, Assignment
-from annotate.read import curation
 from tests.conftest import PASSWORD, assign, make_annotation, make_article, make_reviewer
 
 EMOJI_TEXT = "Xi 😀 met Lukashenko in Minsk. Drones were discussed."
@@ -224,7 +224,7 @@ def test_consensus_reaches_reviewers_once_adjudicated(world, alice, lena, labels
     consensus = make_annotation(shared, labels["fact"], lena, quote="Minsk", layer="consensus")
     client = api_as(alice)
     assert client.get(f"/api/annotations/{consensus.pk}/").status_code == 404
-    curation.adjudication_close(shared, lead=lena)
+    adjudication_close(shared, lead=lena)
     assert client.get(f"/api/annotations/{consensus.pk}/").json()["can_change"] is False
     assert client.get("/api/annotations/", {"layer": "consensus"}).json()["count"] == 1
 

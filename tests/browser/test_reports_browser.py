@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from annotate.actions.consensus import adjudication_close
 from annotate.models import Assignment
-from annotate.read import curation
 from tests.conftest import HITLER_QUOTE, assign, make_annotation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,7 @@ def marked(seed_articles, labels, alice, bob, lena):
         layer="consensus", speaker="Xi and Lukashenko",
     )  # fmt: skip
     make_annotation(cnn, labels["fact"], lena, quote="Hong Kong (CNN)", layer="consensus")
-    curation.adjudication_close(cnn, lead=lena)
+    adjudication_close(cnn, lead=lena)
     return {"seed_003": seed_003, "cnn": cnn, "consensus": consensus}
 
 

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from annotate.actions import annotations, assignments
+from annotate.actions.consensus import adjudication_close, adjudication_reopen, consensus_accept, consensus_create
 from annotate.io import backup
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
-from annotate.read import curation
 from tests.conftest import (
     EMOJI_TEXT,
     PASSWORD,
@@ -95,17 +95,17 @@ def build_project() -> dict:
     annotations.annotation_delete(gone)
     accepted = make_annotation(plain, labels["fact"], alice, quote="Lukashenko met Xi")
 
-    curation.consensus_accept(alice_fact, lead=lena, reason="Both saw it.")
-    curation.consensus_create(
+    consensus_accept(alice_fact, lead=lena, reason="Both saw it.")
+    consensus_create(
         article=emoji, label=labels["unsupported_claim"], start=EMOJI_TEXT.index("The end."),
         end=len(EMOJI_TEXT), lead=lena, reason="Missed by both.",
     )  # fmt: skip
-    curation.consensus_accept(accepted, lead=lena, reason="Checked.")
+    consensus_accept(accepted, lead=lena, reason="Checked.")
     # The accepted span goes; its consensus span keeps a based_on of NULL.
     annotations.annotation_delete(accepted)
-    curation.adjudication_close(emoji, lead=lena, note="Settled ✅")
-    curation.adjudication_close(plain, lead=lena)
-    curation.adjudication_reopen(plain, lead=lena)
+    adjudication_close(emoji, lead=lena, note="Settled ✅")
+    adjudication_close(plain, lead=lena)
+    adjudication_reopen(plain, lead=lena)
     # Outside a request simple-history knows no user; say who, as the
     # middleware would have.
     Annotation.history.filter(history_type="~").update(history_user=bob)

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from annotate.actions.consensus import consensus_create
 from annotate.io import articles_in, exports
 from annotate.io.formats import escape_formula
 from annotate.io.resources import AnnotationResource, render_timestamp
@@ -466,11 +467,10 @@ def test_import_command_reports_a_missing_file(db, tmp_path):
 
 
 def test_a_consensus_spans_reason_survives_export_and_re_import(seed_articles, labels, lena):
-    from annotate.read import curation
 
     article = seed_articles["003_c9aaef3b5bae2a7a.txt"]
     start = article.text.index(HITLER_QUOTE)
-    curation.consensus_create(
+    consensus_create(
         article=article, label=labels["unsupported_claim"], start=start, end=start + len(HITLER_QUOTE),
         lead=lena, reason="=No source; the claim is the author's.",
     )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Adjudication (annotate/read/curation.py): lanes and units, building the
+"""Adjudication (annotate/read/curation_board.py): lanes and units, building the
 consensus, closing, and each reviewer's feedback against the consensus."""
 
 import pytest
@@ -8,8 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotate import permissions
+from annotate.actions.consensus import (
+    REASON_LIMIT,
+    ConsensusConflict,
+    adjudication_close,
+    adjudication_reopen,
+    consensus_accept,
+    consensus_accept_unanimous,
+    consensus_change,
+    consensus_create,
+    consensus_remove,
+)
 from annotate.models import Adjudication, Annotation, Assignment
-from annotate.read import curation
+from annotate.read import curation_board, feedback
 from tests.conftest import assign, make_annotation, make_article, make_reviewer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +67,7 @@ def unit_summary(view):
 
 
 def test_units_group_identical_spans_and_unanimous_means_every_submitted_reviewer(reviewed):
-    view = curation.curation_for(reviewed)
+    view = curation_board.curation_for(reviewed)
 
     assert [(lane.reviewer, lane.status) for lane in view.lanes] == [
         ("alice", "submitted"),
@@ -74,11 +85,11 @@ def test_units_group_identical_spans_and_unanimous_means_every_submitted_reviewe
 
 
 def test_segments_draw_each_lane_under_each_paragraph_with_spans(reviewed):
-    view = curation.curation_for(reviewed)
+    view = curation_board.curation_for(reviewed)
 
     # The blank line is no paragraph; the other three lines all have spans.
-    assert [(s.start, s.end) for s in view.segments] == curation.paragraphs(TEXT)
-    drawn = curation.draw(view, view.segments)
+    assert [(s.start, s.end) for s in view.segments] == curation_board.paragraphs(TEXT)
+    drawn = curation_board.draw(view, view.segments)
     first = drawn[0]
     assert [row.name for row in first.rows] == ["Consensus", "alice", "bob", "carol"]
     alice_row = first.rows[1]
@@ -97,11 +108,11 @@ def test_a_span_across_paragraphs_is_drawn_in_each_and_listed_once(labels, alice
     assign(article, alice)
     make_annotation(article, labels["fact"], alice, quote="here.\nSecond")
 
-    view = curation.curation_for(article)
+    view = curation_board.curation_for(article)
 
     assert len(view.segments) == 2
     assert [len(s.units) for s in view.segments] == [1, 0]
-    assert [p.text for p in curation.draw(view, view.segments)[1].rows[1].pieces if p.units] == ["Second"]
+    assert [p.text for p in curation_board.draw(view, view.segments)[1].rows[1].pieces if p.units] == ["Second"]
 
 
 def test_accepting_one_span_copies_it_into_the_consensus_with_the_reason(reviewed, lena, bob):
@@ -109,7 +120,7 @@ def test_accepting_one_span_copies_it_into_the_consensus_with_the_reason(reviewe
     bobs_quote.speaker = "Critics"
     bobs_quote.save()
 
-    accepted = curation.consensus_accept(bobs_quote, lead=lena, reason="A quote, not the paper's opinion.")
+    accepted = consensus_accept(bobs_quote, lead=lena, reason="A quote, not the paper's opinion.")
 
     assert (accepted.layer, accepted.reviewer, accepted.based_on) == ("consensus", lena, bobs_quote)
     assert (accepted.start, accepted.end, accepted.quote, accepted.label.slug) == (
@@ -125,10 +136,10 @@ def test_accepting_one_span_copies_it_into_the_consensus_with_the_reason(reviewe
 def test_accepting_the_same_span_twice_is_refused_and_keeps_one(reviewed, lena, root, alice, bob):
     alices = reviewed.annotations.get(reviewer=alice, label__slug="fact", start=0)
     bobs = reviewed.annotations.get(reviewer=bob, label__slug="fact", start=0)
-    curation.consensus_accept(alices, lead=lena)
+    consensus_accept(alices, lead=lena)
 
-    with pytest.raises(curation.ConsensusConflict):
-        curation.consensus_accept(bobs, lead=root)  # another lead, the same decision
+    with pytest.raises(ConsensusConflict):
+        consensus_accept(bobs, lead=root)  # another lead, the same decision
     assert reviewed.annotations.filter(layer="consensus").count() == 1
 
 
@@ -151,7 +162,7 @@ def test_the_database_keeps_one_consensus_span_per_label_and_position(reviewed, 
 
 
 def test_accept_unanimous_takes_exactly_the_spans_every_submitted_reviewer_made(reviewed, lena):
-    made = curation.consensus_accept_unanimous(reviewed, lead=lena)
+    made = consensus_accept_unanimous(reviewed, lead=lena)
 
     assert sorted(a.quote for a in made) == [
         "Lukashenko met Xi in Beijing",
@@ -159,7 +170,7 @@ def test_accept_unanimous_takes_exactly_the_spans_every_submitted_reviewer_made(
     ]
     assert {a.decision_reason for a in made} == {"Unanimous: alice, bob."}
     # A second click has nothing left to do.
-    assert curation.consensus_accept_unanimous(reviewed, lead=lena) == []
+    assert consensus_accept_unanimous(reviewed, lead=lena) == []
     assert reviewed.annotations.filter(layer="consensus").count() == 2
 
 
@@ -170,59 +181,59 @@ def test_accept_unanimous_needs_two_submitted_reviews(labels, alice, lena):
     submit(article, alice)
 
     with pytest.raises(ValidationError, match="two or more submitted reviews"):
-        curation.consensus_accept_unanimous(article, lead=lena)
+        consensus_accept_unanimous(article, lead=lena)
     assert not article.annotations.filter(layer="consensus").exists()
 
 
 def test_a_reviewer_cannot_build_the_consensus(reviewed, alice):
     span = reviewed.annotations.filter(reviewer=alice).first()
     with pytest.raises(PermissionDenied):
-        curation.consensus_accept(span, lead=alice)
+        consensus_accept(span, lead=alice)
     with pytest.raises(PermissionDenied):
-        curation.consensus_accept_unanimous(reviewed, lead=alice)
+        consensus_accept_unanimous(reviewed, lead=alice)
     with pytest.raises(PermissionDenied):
-        curation.adjudication_close(reviewed, lead=alice)
+        adjudication_close(reviewed, lead=alice)
     assert not reviewed.annotations.filter(layer="consensus").exists()
     assert not Adjudication.objects.exists()
 
 
 def test_a_lead_draws_edits_and_removes_a_consensus_span(reviewed, lena, labels):
     start = TEXT.index("signed the deal")
-    span = curation.consensus_create(
+    span = consensus_create(
         article=reviewed, label=labels["fact"], start=start, end=start + 15, lead=lena, reason="Reported by Reuters."
     )
     span_id = span.pk
-    changed = curation.consensus_change(span, lead=lena, label=labels["opinion"], decision_reason="On reflection.")
+    changed = consensus_change(span, lead=lena, label=labels["opinion"], decision_reason="On reflection.")
     assert (changed.label.slug, changed.decision_reason) == ("opinion", "On reflection.")
 
-    curation.consensus_remove(changed, lead=lena)
+    consensus_remove(changed, lead=lena)
     assert not reviewed.annotations.filter(layer="consensus").exists()
     assert [v.history_type for v in Annotation.history.filter(id=span_id).order_by("history_date")] == ["+", "~", "-"]
 
 
 def test_closing_freezes_the_consensus_until_a_lead_reopens(reviewed, lena, alice):
-    curation.consensus_accept_unanimous(reviewed, lead=lena)
-    adjudication = curation.adjudication_close(reviewed, lead=lena, note="Settled in the Monday meeting.")
+    consensus_accept_unanimous(reviewed, lead=lena)
+    adjudication = adjudication_close(reviewed, lead=lena, note="Settled in the Monday meeting.")
     assert (adjudication.closed_by, adjudication.note) == (lena, "Settled in the Monday meeting.")
 
     disputed = reviewed.annotations.get(reviewer=alice, label__slug="opinion")
     with pytest.raises(ValidationError, match="adjudicated"):
-        curation.consensus_accept(disputed, lead=lena)
+        consensus_accept(disputed, lead=lena)
     with pytest.raises(ValidationError, match="already adjudicated"):
-        curation.adjudication_close(reviewed, lead=lena)
-    consensus = reviewed.annotations.filter(layer="consensus").first()
+        adjudication_close(reviewed, lead=lena)
+    decided = reviewed.annotations.filter(layer="consensus").first()
     with pytest.raises(ValidationError, match="adjudicated"):
-        curation.consensus_remove(consensus, lead=lena)
+        consensus_remove(decided, lead=lena)
 
-    curation.adjudication_reopen(reviewed, lead=lena)
-    assert curation.consensus_accept(disputed, lead=lena).layer == "consensus"
+    adjudication_reopen(reviewed, lead=lena)
+    assert consensus_accept(disputed, lead=lena).layer == "consensus"
     assert [v.history_type for v in Adjudication.history.all().order_by("history_date")] == ["+", "-"]
 
 
 def test_a_reason_over_the_limit_is_refused(reviewed, lena, alice):
     span = reviewed.annotations.filter(reviewer=alice).first()
     with pytest.raises(ValidationError, match="longer than"):
-        curation.consensus_accept(span, lead=lena, reason="x" * (curation.REASON_LIMIT + 1))
+        consensus_accept(span, lead=lena, reason="x" * (REASON_LIMIT + 1))
     assert not reviewed.annotations.filter(layer="consensus").exists()
 
 
@@ -230,26 +241,26 @@ def test_a_reason_over_the_limit_is_refused(reviewed, lena, alice):
 
 
 def test_feedback_classifies_each_span_against_the_consensus(reviewed, lena, alice, labels):
-    curation.consensus_accept_unanimous(reviewed, lead=lena)
+    consensus_accept_unanimous(reviewed, lead=lena)
     bobs_quote = reviewed.annotations.get(label__slug="quote")
-    curation.consensus_accept(bobs_quote, lead=lena)
+    consensus_accept(bobs_quote, lead=lena)
     start = TEXT.index("signed the deal")
-    curation.consensus_create(article=reviewed, label=labels["fact"], start=start, end=start + 15, lead=lena)
+    consensus_create(article=reviewed, label=labels["fact"], start=start, end=start + 15, lead=lena)
     # alice marked the meeting a little wider as an opinion too: a label difference.
     make_annotation(reviewed, labels["opinion"], alice, quote="met Xi in Beijing on Tuesday")
-    curation.adjudication_close(reviewed, lead=lena)
+    adjudication_close(reviewed, lead=lena)
 
-    feedback = curation.feedback_for(reviewed, alice)
+    given = feedback.feedback_for(reviewed, alice)
 
-    assert [(item.kind, item.span.quote) for item in feedback.items] == [
+    assert [(item.kind, item.span.quote) for item in given.items] == [
         ("exact", "Lukashenko met Xi in Beijing"),
         ("label", "met Xi in Beijing on Tuesday"),
         ("exact", "who has a great deal of respect for Adolf Hitler"),
         ("missed", "signed the deal"),
         ("label", "Critics called it a disgrace."),
     ]
-    assert [c.quote for c in feedback.items[-1].counterparts] == ["called it a disgrace"]
-    assert {kind: count for kind, _, count in feedback.summary} == {
+    assert [c.quote for c in given.items[-1].counterparts] == ["called it a disgrace"]
+    assert {kind: count for kind, _, count in given.summary} == {
         "exact": 2,
         "boundary": 0,
         "label": 2,
@@ -265,19 +276,19 @@ def test_feedback_boundary_and_extra(labels, alice, bob, lena):
     make_annotation(article, labels["opinion"], alice, quote="a disgrace")
     bobs = make_annotation(article, labels["fact"], bob, quote="Lukashenko met Xi in Beijing")
     submit(article, alice, bob)
-    curation.consensus_accept(bobs, lead=lena)
-    curation.adjudication_close(article, lead=lena)
+    consensus_accept(bobs, lead=lena)
+    adjudication_close(article, lead=lena)
 
-    kinds = [(item.kind, item.span.quote) for item in curation.feedback_for(article, alice).items]
+    kinds = [(item.kind, item.span.quote) for item in feedback.feedback_for(article, alice).items]
 
     assert kinds == [("boundary", "Lukashenko met Xi in Beijing on Tuesday"), ("extra", "a disgrace")]
 
 
 def test_no_feedback_before_adjudication_or_submission(reviewed, lena, alice, carol):
-    assert curation.feedback_for(reviewed, alice) is None
-    curation.adjudication_close(reviewed, lead=lena)
-    assert curation.feedback_for(reviewed, alice) is not None
-    assert curation.feedback_for(reviewed, carol) is None  # carol never submitted
+    assert feedback.feedback_for(reviewed, alice) is None
+    adjudication_close(reviewed, lead=lena)
+    assert feedback.feedback_for(reviewed, alice) is not None
+    assert feedback.feedback_for(reviewed, carol) is None  # carol never submitted
 
 
 # Pages ------------------------------------------------------------------------
@@ -319,11 +330,11 @@ def test_accept_unanimous_and_close_through_the_page(reviewed, lena_client, alic
 def test_removing_a_consensus_span_another_lead_changed_since_keeps_it_and_says_so(reviewed, lena_client, labels):
     lead = make_user("marta")  # a second lead, in another tab
     lead.groups.add(Group.objects.get(name=permissions.LEAD_GROUP))
-    curation.consensus_accept_unanimous(reviewed, lead=lead)
+    consensus_accept_unanimous(reviewed, lead=lead)
     span = reviewed.annotations.filter(layer="consensus").first()
     page = lena_client.get(reverse("curate", args=[reviewed.pk])).content.decode()
     assert f'name="span" value="{span.pk}">\n              <input type="hidden" name="version" value="1">' in page
-    curation.consensus_change(span, lead=lead, version=1, note="checked against the readout")
+    consensus_change(span, lead=lead, version=1, note="checked against the readout")
 
     remove = reverse("curate-remove", args=[reviewed.pk])
     response = lena_client.post(remove, {"span": span.pk, "version": "1"}, follow=True)
@@ -363,8 +374,8 @@ def test_a_reviewer_gets_403_from_every_curation_action(reviewed, alice_client, 
 def test_reviewer_sees_feedback_on_the_article_page_after_adjudication(reviewed, lena, alice_client):
     url = reverse("article-detail", args=[reviewed.pk])
     assert "Your review against the consensus" not in alice_client.get(url).content.decode()
-    curation.consensus_accept_unanimous(reviewed, lead=lena)
-    curation.adjudication_close(reviewed, lead=lena)
+    consensus_accept_unanimous(reviewed, lead=lena)
+    adjudication_close(reviewed, lead=lena)
 
     page = alice_client.get(url).content.decode()
 

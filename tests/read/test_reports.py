@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from annotate.actions.consensus import adjudication_close
 from annotate.models import Assignment
-from annotate.read import curation, reports
+from annotate.read import reports
 from annotate.read.reports import ReportError, ReportFilter, build_report
 from tests.conftest import assign, make_annotation, make_article, make_reviewer
 
@@ -53,7 +54,7 @@ def desk(labels, alice, bob, lena):
     submit(a, alice, bob)
     submit(b, alice)
     consensus = span(b, labels["unsupported_claim"], lena, 0, 20, layer="consensus")
-    curation.adjudication_close(b, lead=lena)
+    adjudication_close(b, lead=lena)
     return {"a": a, "b": b, "c": c, "consensus": consensus}
 
 
@@ -161,7 +162,7 @@ def test_consensus_spans_of_two_leads_are_one_layer(labels, lena, root):
     article = make_article(TEXT_A, title="Two leads")
     span(article, labels["fact"], lena, 0, 20, layer="consensus")
     span(article, labels["fact"], root, 10, 30, layer="consensus")
-    curation.adjudication_close(article, lead=lena)
+    adjudication_close(article, lead=lena)
 
     figures = figures_of(build_report(ReportFilter()), "Two leads")
 
@@ -299,7 +300,7 @@ def test_cached_figures_follow_every_change_to_what_they_rest_on(desk, labels, a
     assert figures_of(build_report(ReportFilter()), "A").reviewers == 1
 
     Assignment.objects.filter(article=a, reviewer=bob).update(status="submitted", submitted_at=timezone.now())
-    curation.adjudication_close(a, lead=lena)  # adjudicated with an empty consensus
+    adjudication_close(a, lead=lena)  # adjudicated with an empty consensus
     figures = figures_of(build_report(ReportFilter()), "A")
     assert (figures.basis, figures.by_label["unsupported_claim"].spans) == ("consensus", 0.0)
 

@@ -11,7 +11,7 @@ from annotate import permissions
 from annotate.actions import assignments
 from annotate.io.exports import ExportError, export_download
 from annotate.models import Annotation, Article, Assignment, Label
-from annotate.read import article_lists, curation, history, team_agreement
+from annotate.read import article_lists, feedback, history, team_agreement
 from annotate.rules import label_styles
 from annotate.web import workspace
 from annotate.web.forms import AnnotationExportForm, ArticleListForm, AssignForm
@@ -42,7 +42,7 @@ def article_detail(request, article_id: int):
         "agreement": team_agreement.article_agreement_for(article) if lead else None,
         # Reviewers see where they differed from the consensus once it is closed.
         "feedback": (
-            curation.feedback_for(article, request.user, submitted=state["submitted"])
+            feedback.feedback_for(article, request.user, submitted=state["submitted"])
             if state["adjudicated"] and not lead
             else None
         ),

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from annotate import permissions
-from annotate.actions import annotations
+from annotate.actions import annotations, consensus
 from annotate.models import Annotation, Article
-from annotate.read import curation
+from annotate.read import curation_board
 from annotate.web import workspace
 from annotate.web.http import JsonError
 
@@ -28,7 +28,7 @@ SEGMENTS_PER_PAGE = 10
 @require_GET
 def curate(request, article_id: int):
     article = _article_for_lead(request, article_id)
-    view = curation.curation_for(article)
+    view = curation_board.curation_for(article)
     only_disputed = request.GET.get("show") == "disputed"
     segments = view.disputed_segments if only_disputed else view.segments
     page = Paginator(segments, SEGMENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -36,7 +36,7 @@ def curate(request, article_id: int):
         "article": article,
         "curation": view,
         "page": page,
-        "segments": curation.draw(view, page.object_list),
+        "segments": curation_board.draw(view, page.object_list),
         "only_disputed": only_disputed,
     }
     return render(request, "annotate/curate.html", context)
@@ -58,7 +58,7 @@ def _span_on(request, article: Article, layer: str) -> Annotation | None:
 
 
 def _anchor(span: Annotation) -> str:
-    return "unit-" + curation.unit_key(span.label.slug, span.start, span.end)
+    return "unit-" + curation_board.unit_key(span.label.slug, span.start, span.end)
 
 
 def _act(request, article: Article, action, success: str, anchor: str = ""):
@@ -81,7 +81,7 @@ def curate_accept(request, article_id: int):
         return _back(article)
     reason = request.POST.get("reason", "")
     return _act(
-        request, article, lambda: curation.consensus_accept(span, lead=request.user, reason=reason),
+        request, article, lambda: consensus.consensus_accept(span, lead=request.user, reason=reason),
         f"Accepted {span.reviewer.get_username()}'s {span.label.name.lower()} span into the consensus.",
         anchor=_anchor(span),
     )  # fmt: skip
@@ -92,7 +92,7 @@ def curate_accept_unanimous(request, article_id: int):
     article = _article_for_lead(request, article_id)
     reason = request.POST.get("reason", "")
     return _act(
-        request, article, lambda: len(curation.consensus_accept_unanimous(article, lead=request.user, reason=reason)),
+        request, article, lambda: len(consensus.consensus_accept_unanimous(article, lead=request.user, reason=reason)),
         "Accepted {outcome} unanimous span(s) into the consensus.",
     )  # fmt: skip
 
@@ -112,7 +112,7 @@ def curate_remove(request, article_id: int):
 
     def remove():
         try:
-            curation.consensus_remove(span, lead=request.user, version=version)
+            consensus.consensus_remove(span, lead=request.user, version=version)
         except annotations.AnnotationChanged:
             raise ValidationError(
                 "Another lead changed this consensus span after you opened the page, so it was not removed. "
@@ -133,7 +133,7 @@ def curate_close(request, article_id: int):
     article = _article_for_lead(request, article_id)
     note = request.POST.get("note", "")
     return _act(
-        request, article, lambda: curation.adjudication_close(article, lead=request.user, note=note),
+        request, article, lambda: consensus.adjudication_close(article, lead=request.user, note=note),
         "Closed: the article is adjudicated and its reviewers can see their feedback.",
     )  # fmt: skip
 
@@ -142,6 +142,6 @@ def curate_close(request, article_id: int):
 def curate_reopen(request, article_id: int):
     article = _article_for_lead(request, article_id)
     return _act(
-        request, article, lambda: curation.adjudication_reopen(article, lead=request.user),
+        request, article, lambda: consensus.adjudication_reopen(article, lead=request.user),
         "Reopened: the consensus can be changed again.",
     )  # fmt: skip

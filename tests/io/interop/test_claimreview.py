@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from annotate.actions.consensus import adjudication_close
 from annotate.io.exports import AnnotationFilter, annotations_for_export, stream_annotations
-from annotate.read import curation
 from tests.conftest import make_annotation, make_article
 
 
@@ -30,7 +30,7 @@ def judged(db, labels, alice, lena):
 def test_only_closed_consensus_claims_are_published(judged, lena, settings):
     settings.CLAIMREVIEW_ORGANISATION = "Desk"
     assert export_reviews() == []  # open consensus: not a verdict yet
-    curation.adjudication_close(judged, lead=lena)
+    adjudication_close(judged, lead=lena)
     (review,) = export_reviews()
     assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == "Lukashenko, who admires strongmen"
@@ -55,13 +55,13 @@ def test_only_closed_consensus_claims_are_published(judged, lena, settings):
 def test_links_back_when_the_site_address_is_set(judged, lena, settings):
     settings.SOURCEMARK_SITE_URL = "https://review.example.org/"
     settings.CLAIMREVIEW_ORGANISATION_URL = "https://desk.example.org"
-    curation.adjudication_close(judged, lead=lena)
+    adjudication_close(judged, lead=lena)
     (review,) = export_reviews()
     assert review["url"].startswith(f"https://review.example.org/reports/articles/{judged.pk}/#span-")
     assert review["author"]["url"] == "https://desk.example.org"
 
 
 def test_filters_apply(judged, lena):
-    curation.adjudication_close(judged, lead=lena)
+    adjudication_close(judged, lead=lena)
     assert export_reviews(source="Fringe Daily") != []
     assert export_reviews(label="fact") == []

@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from annotate.actions.consensus import adjudication_close
 from annotate.models import Annotation, Assignment
 from tests.conftest import make_annotation, make_article, make_assignment, make_reviewer, make_user
 
@@ -400,9 +401,8 @@ def test_only_active_members_of_the_reviewer_group_can_be_assigned(lena_client, 
 
 
 def test_an_adjudicated_submission_links_to_the_feedback(alice_client, desk, lena):
-    from annotate.read import curation
 
-    curation.adjudication_close(desk["articles"]["Submitted first"], lead=lena)
+    adjudication_close(desk["articles"]["Submitted first"], lead=lena)
     page = alice_client.get(reverse("queue")).content.decode()
     href = reverse("article-detail", args=[desk["articles"]["Submitted first"].pk])
     assert f'href="{href}#feedback-title">Adjudicated: see your feedback</a>' in page
