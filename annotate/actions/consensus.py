@@ -7,6 +7,7 @@ A consensus span is an annotation of the ``consensus`` layer whose
 freezes its consensus; a lead can reopen it."""
 
 import uuid
+from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,8 +15,8 @@ from django.utils import timezone
 
 from annotate import permissions
 from annotate.actions import annotations
-from annotate.models import Adjudication, Annotation, Article, Label
-from annotate.read.curation_board import curation_for
+from annotate.models import Adjudication, Annotation, Article, Assignment, Label
+from annotate.rules.consensus import MIN_REVIEWS, is_unanimous
 
 REASON_LIMIT = 10_000
 
@@ -99,13 +100,26 @@ def consensus_accept(span: Annotation, *, lead, reason: str = "") -> Annotation:
 @transaction.atomic
 def consensus_accept_unanimous(article: Article, *, lead, reason: str = "") -> list[Annotation]:
     """Accept, in one step, every span that all submitted reviewers (two or
-    more) made identically and the consensus does not hold yet."""
+    more) made identically and the consensus does not hold yet
+    (``rules.consensus.is_unanimous``). Each unit's span is taken from the
+    reviewer whose name sorts first, as the curation board shows it."""
     _require_open(lead, article)
-    curation = curation_for(article)
-    if len(curation.submitted) < 2:
+    submitted = sorted(
+        Assignment.objects.filter(article=article, status=Assignment.Status.SUBMITTED).values_list(
+            "reviewer__username", flat=True
+        )
+    )
+    if len(submitted) < MIN_REVIEWS:
         raise ValidationError("Unanimous spans need two or more submitted reviews; accept spans one by one.")
-    reason = _clean_reason(reason) or f"Unanimous: {', '.join(lane.reviewer for lane in curation.submitted)}."
-    chosen = [unit.first_span.pk for unit in curation.unanimous_pending]
+    reason = _clean_reason(reason) or f"Unanimous: {', '.join(submitted)}."
+    decided = set(article.annotations.filter(layer=Annotation.Layer.CONSENSUS).values_list("label_id", "start", "end"))
+    made_by: dict[tuple, dict[str, int]] = defaultdict(dict)
+    rows = article.annotations.filter(layer=Annotation.Layer.REVIEWER, reviewer__username__in=submitted)
+    for pk, label_id, start, end, reviewer in rows.values_list("pk", "label_id", "start", "end", "reviewer__username"):
+        made_by[(label_id, start, end)][reviewer] = pk
+    chosen = [
+        spans[min(spans)] for key, spans in made_by.items() if key not in decided and is_unanimous(spans, submitted)
+    ]
     spans = Annotation.objects.select_related("article", "label").filter(pk__in=chosen).order_by("start", "end", "id")
     return [consensus_accept(span, lead=lead, reason=reason) for span in spans]
 

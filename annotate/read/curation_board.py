@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape, format_html, format_html_join
 
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label
+from annotate.rules.consensus import is_unanimous
 from annotate.rules.label_styles import label_class
 
 # ---- the lead's view ------------------------------------------------------------
@@ -236,7 +237,7 @@ def _units(spans: list["SpanView"], lanes: tuple[Lane, ...]) -> tuple[Unit, ...]
             unit.spans[span.reviewer] = span
     submitted = {lane.reviewer for lane in lanes if lane.submitted}
     for unit in units.values():
-        unit.unanimous = len(submitted) >= 2 and submitted <= set(unit.spans)
+        unit.unanimous = is_unanimous(unit.spans, submitted)
         unit.cells = [(lane.reviewer, unit.spans.get(lane.reviewer)) for lane in lanes]
     return tuple(sorted(units.values(), key=lambda u: (u.start, u.end, u.label.order, u.label.slug)))
 
