@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from annotate import permissions
 from annotate.actions import assignments
 from annotate.api import filters, serializers
-from annotate.io import articles_in
+from annotate.io import annotations_in, articles_in
 from annotate.io.exports import CONTENT_TYPES, EXPORT_FORMATS, AnnotationFilter, ExportError, export_download
 from annotate.io.interop import doccano, drafts, webannotation
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
@@ -494,7 +494,7 @@ class AnnotationImportView(LoginExempt, APIView):
         data = values["file"].read()
         file_format, dry_run = values["format"], values["dry_run"]
         if file_format in ("csv", "json", "xlsx"):
-            report = articles_in.import_annotations(data, file_format=file_format, dry_run=dry_run)
+            report = annotations_in.import_annotations(data, file_format=file_format, dry_run=dry_run)
         elif file_format == "w3c":
             report = drafts.run_import(
                 webannotation.read_collection(data, default_reviewer=values.get("reviewer") or None), dry_run=dry_run

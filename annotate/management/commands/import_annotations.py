@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.io.articles_in import import_annotations
+from annotate.io.annotations_in import import_annotations
 from annotate.io.interop import doccano, drafts, webannotation
 
 TABLE_FORMATS = ("csv", "json", "xlsx")

@@ -1,0 +1,145 @@
+"""Reading annotation files into Sourcemark: our own CSV/JSON/XLSX exports,
+checked whole by ``AnnotationResource`` before anything is written."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import tablib
+
+from annotate.io import formats
+from annotate.io.articles_in import ImportProblem, decode_article_bytes
+from annotate.io.resources import AnnotationResource
+
+
+@dataclass
+class AnnotationImportReport:
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    written: bool = False
+
+    # What the summary calls the file's items (a class attribute, not a field).
+    item_name = "row"
+
+    def summary(self) -> str:
+        if self.errors:
+            return f"rejected: {len(self.errors)} problem(s) in {self.total} {self.item_name}(s); nothing was written"
+        verb = "imported" if self.written else "would import (dry run)"
+        return (
+            f"{verb} {self.total} {self.item_name}(s): {self.new} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged{self.summary_details()}"
+        )
+
+    def summary_details(self) -> str:
+        """Anything a kind of import adds to the summary, as " (…)"."""
+        return ""
+
+
+def annotation_dataset_from_bytes(data: bytes, file_format: str):
+    """Read an annotation file (csv, json or xlsx) into a tablib Dataset,
+    undoing the spreadsheet formula escape our exports apply."""
+    classes = {"csv": formats.CSV, "json": formats.JSON, "xlsx": formats.XLSX}
+    if file_format not in classes:
+        raise ImportProblem(f"unknown format {file_format!r}; use csv, json or xlsx")
+    if not data.strip():
+        raise ImportProblem("the file is empty")
+    if file_format == "json":
+        try:
+            parsed = json.loads(decode_article_bytes(data))
+        except json.JSONDecodeError as error:
+            raise ImportProblem(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+        if not isinstance(parsed, list) or not all(isinstance(item, dict) for item in parsed):
+            raise ImportProblem("the JSON must be a list of objects, as the export writes it")
+        if not parsed:
+            raise ImportProblem("the file holds no annotations")
+        headers = list(dict.fromkeys(key for item in parsed for key in item))
+        dataset = tablib.Dataset(headers=headers)
+        for item in parsed:
+            dataset.append([item.get(h) for h in headers])
+        return dataset
+    try:
+        text_or_bytes = data if file_format == "xlsx" else decode_article_bytes(data)
+        return classes[file_format]().create_dataset(text_or_bytes)
+    except ImportProblem:
+        raise
+    except tablib.InvalidDimensions:
+        # tablib raises it with no message when a row is longer than the header.
+        raise ImportProblem(
+            f"cannot read the file as {file_format.upper()}: a row has more cells than the header has columns"
+        ) from None
+    except Exception as error:  # tablib and openpyxl raise many kinds
+        raise ImportProblem(f"cannot read the file as {file_format.upper()}: {error}") from None
+
+
+def import_annotations(
+    data: bytes,
+    *,
+    file_format: str,
+    dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> AnnotationImportReport:
+    """Import an annotation export. The whole file is checked first; a file
+    with any bad row writes nothing, and the report names every bad row.
+    The writing pass is one transaction, so an interrupted import leaves the
+    database as it was. ``progress(stage, row, rows)`` is called every
+    PROGRESS_EVERY rows and at the last, with stage "checking" or "writing"."""
+    report = AnnotationImportReport()
+    try:
+        dataset = annotation_dataset_from_bytes(data, file_format)
+    except ImportProblem as problem:
+        report.errors.append(str(problem))
+        return report
+    report.total = len(dataset)
+    row_progress = _row_progress(progress, report.total)
+    result = AnnotationResource().import_data(
+        dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True, progress=row_progress
+    )
+    report.errors = describe_import_errors(result)
+    if not report.errors and not dry_run:
+        result = AnnotationResource().import_data(
+            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, progress=row_progress
+        )
+        report.errors = describe_import_errors(result)
+        report.written = not report.errors
+    totals = result.totals
+    report.new, report.updated, report.unchanged = totals["new"], totals["update"], totals["skip"]
+    return report
+
+
+# A row takes milliseconds to check and write, so a line every hundred rows
+# shows movement without flooding a log.
+PROGRESS_EVERY = 100
+
+
+def _row_progress(progress: Callable[[str, int, int], None] | None, total: int):
+    if progress is None:
+        return None
+
+    def row_done(number: int, dry_run: bool) -> None:
+        if number % PROGRESS_EVERY == 0 or number == total:
+            progress("checking" if dry_run else "writing", number, total)
+
+    return row_done
+
+
+def describe_import_errors(result) -> list[str]:
+    """One line per problem of a django-import-export Result, with row numbers
+    counted from the first data row (the header is not a row)."""
+    problems = [f"file: {error.error}" for error in result.base_errors]
+    if problems:
+        # A file-level problem (a missing column) fails every row the same
+        # way; listing each row would bury the one line that says why.
+        return problems
+    rows: dict[int, list[str]] = {}
+    for number, errors in result.row_errors():
+        rows.setdefault(number, []).extend(str(error.error) for error in errors)
+    for invalid in result.invalid_rows:
+        for field_name, messages in invalid.error_dict.items():
+            name = "row" if field_name == "__all__" else field_name
+            rows.setdefault(invalid.number, []).extend(f"{name}: {m}" for m in messages)
+    for number in sorted(rows):
+        problems.append(f"row {number}: {'; '.join(rows[number])}")
+    return problems
