@@ -6,6 +6,7 @@ stay in the service functions the views call."""
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from annotate.io.file_formats import IMPORT_FORMATS
 from annotate.models import Annotation, Article, Assignment, Label, Source
 from annotate.web.workspace import TEXT_LIMITS
 
@@ -166,7 +167,7 @@ class AssignmentCreateResultSerializer(serializers.Serializer):
 
 class AnnotationImportSerializer(serializers.Serializer):
     file = serializers.FileField()
-    format = serializers.ChoiceField(choices=["csv", "json", "xlsx", "w3c", "doccano"])
+    format = serializers.ChoiceField(choices=IMPORT_FORMATS)
     dry_run = serializers.BooleanField(required=False, default=False)
     reviewer = serializers.CharField(required=False, allow_blank=True, help_text="w3c/doccano: default author.")
     source = serializers.CharField(required=False, allow_blank=True, help_text="doccano: outlet for new articles.")

@@ -23,7 +23,6 @@ from annotate.actions import assignments
 from annotate.api import filters, serializers
 from annotate.io import annotations_in, articles_in
 from annotate.io.exports import CONTENT_TYPES, EXPORT_FORMATS, AnnotationFilter, ExportError, export_download
-from annotate.io.interop import doccano, drafts, webannotation
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
 from annotate.read import history, reports, team_agreement
 from annotate.rules import offsets
@@ -493,17 +492,13 @@ class AnnotationImportView(LoginExempt, APIView):
         values = form.validated_data
         data = values["file"].read()
         file_format, dry_run = values["format"], values["dry_run"]
-        if file_format in ("csv", "json", "xlsx"):
-            report = annotations_in.import_annotations(data, file_format=file_format, dry_run=dry_run)
-        elif file_format == "w3c":
-            report = drafts.run_import(
-                webannotation.read_collection(data, default_reviewer=values.get("reviewer") or None), dry_run=dry_run
-            )
-        else:
-            reader = doccano.read_lines(
-                data, default_reviewer=values.get("reviewer") or None, default_source=values.get("source") or None
-            )
-            report = drafts.run_import(reader, dry_run=dry_run)
+        report = annotations_in.import_annotation_file(
+            data,
+            file_format,
+            dry_run=dry_run,
+            reviewer=values.get("reviewer") or None,
+            source=values.get("source") or None,
+        )
         body = {
             "summary": report.summary(),
             "written": report.written,

@@ -3,39 +3,15 @@ checked whole by ``AnnotationResource`` before anything is written."""
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import tablib
 
 from annotate.io import formats
 from annotate.io.articles_in import ImportProblem, decode_article_bytes
+from annotate.io.file_formats import IMPORT_FORMATS, TABLE_FORMATS
+from annotate.io.import_reports import AnnotationImportReport
+from annotate.io.interop import doccano, drafts, webannotation
 from annotate.io.resources import AnnotationResource
-
-
-@dataclass
-class AnnotationImportReport:
-    total: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
-    written: bool = False
-
-    # What the summary calls the file's items (a class attribute, not a field).
-    item_name = "row"
-
-    def summary(self) -> str:
-        if self.errors:
-            return f"rejected: {len(self.errors)} problem(s) in {self.total} {self.item_name}(s); nothing was written"
-        verb = "imported" if self.written else "would import (dry run)"
-        return (
-            f"{verb} {self.total} {self.item_name}(s): {self.new} new, {self.updated} updated, "
-            f"{self.unchanged} unchanged{self.summary_details()}"
-        )
-
-    def summary_details(self) -> str:
-        """Anything a kind of import adds to the summary, as " (…)"."""
-        return ""
 
 
 def annotation_dataset_from_bytes(data: bytes, file_format: str):
@@ -74,7 +50,7 @@ def annotation_dataset_from_bytes(data: bytes, file_format: str):
         raise ImportProblem(f"cannot read the file as {file_format.upper()}: {error}") from None
 
 
-def import_annotations(
+def import_annotation_table(
     data: bytes,
     *,
     file_format: str,
@@ -143,3 +119,46 @@ def describe_import_errors(result) -> list[str]:
     for number in sorted(rows):
         problems.append(f"row {number}: {'; '.join(rows[number])}")
     return problems
+
+
+# ---- one entry point for every format -------------------------------------------
+
+
+def _read_w3c(data: bytes, *, reviewer: str | None, source: str | None):
+    return webannotation.read_collection(data, default_reviewer=reviewer)
+
+
+def _read_doccano(data: bytes, *, reviewer: str | None, source: str | None):
+    return doccano.read_lines(data, default_reviewer=reviewer, default_source=source)
+
+
+# Other tools' formats: a reader of drafts for ``drafts.run_import``. The
+# table formats (ours) go through AnnotationResource instead.
+INTEROP_READERS = {"w3c": _read_w3c, "doccano": _read_doccano}
+
+
+def import_annotation_file(
+    data: bytes,
+    file_format: str,
+    *,
+    dry_run: bool = False,
+    reviewer: str | None = None,
+    source: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> AnnotationImportReport:
+    """Import an annotation file of any format Sourcemark reads
+    (``file_formats.IMPORT_FORMATS``); the command, the API and the admin
+    all call this. Whatever the format, the whole file is checked first and
+    a file with any problem writes nothing (``report.errors`` names each).
+
+    ``reviewer`` and ``source`` fill in what another tool's file may not
+    say (the author of its spans, the outlet of a new article); ``progress``
+    is called as rows are checked and written (table formats)."""
+    if file_format in TABLE_FORMATS:
+        return import_annotation_table(data, file_format=file_format, dry_run=dry_run, progress=progress)
+    if file_format not in INTEROP_READERS:
+        report = AnnotationImportReport()
+        report.errors.append(f"unknown format {file_format!r}; use one of {', '.join(IMPORT_FORMATS)}")
+        return report
+    reader = INTEROP_READERS[file_format](data, reviewer=reviewer, source=source)
+    return drafts.run_import(reader, dry_run=dry_run)

@@ -19,6 +19,7 @@ from django.http import StreamingHttpResponse
 from openpyxl import Workbook
 
 from annotate import permissions
+from annotate.io.file_formats import CONTENT_TYPES, EXPORT_FORMATS, FILE_FORMATS
 from annotate.io.formats import xlsx_cell
 from annotate.io.interop import claimreview, doccano, webannotation
 from annotate.io.resources import AnnotationResource
@@ -26,25 +27,8 @@ from annotate.models import Annotation, Article, Label, Source
 
 # The table formats share AnnotationResource's columns; the interop formats
 # (annotate/io/interop/) speak other tools' shapes.
-TABLE_FORMATS = ("csv", "json", "xlsx")
 INTEROP_FORMATS = {"w3c": webannotation, "doccano": doccano, "claimreview": claimreview}
-EXPORT_FORMATS = (*TABLE_FORMATS, *INTEROP_FORMATS)
-FORMAT_NAMES = {
-    "csv": "CSV",
-    "json": "JSON",
-    "xlsx": "Excel (XLSX)",
-    "w3c": "W3C Web Annotation (JSON-LD)",
-    "doccano": "doccano JSONL (sequence labelling)",
-    "claimreview": "ClaimReview (consensus unsupported claims)",
-}
-SPREADSHEET_FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    **{name: module.CONTENT_TYPE for name, module in INTEROP_FORMATS.items()},
-}
-FILE_SUFFIXES = {"w3c": "jsonld", "doccano": "jsonl", "claimreview": "claimreview.jsonld"}
+FORMAT_NAMES = {name: FILE_FORMATS[name].title for name in EXPORT_FORMATS}
 
 
 class ExportError(ValueError):
@@ -105,22 +89,18 @@ def export_download(user, criteria: AnnotationFilter, export_format: str) -> Str
 
 def stream_annotations(queryset: QuerySet[Annotation], export_format: str) -> Iterator[bytes]:
     """The export file of ``queryset`` in ``export_format``, as chunks of bytes."""
+    if export_format not in EXPORT_FORMATS:
+        raise ExportError(f"unknown format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if export_format in INTEROP_FORMATS:
         return INTEROP_FORMATS[export_format].export_chunks(queryset)
     resource = AnnotationResource()
     headers = resource.get_export_headers()
-    batches = resource.iter_export_batches(queryset, spreadsheet_safe=export_format in SPREADSHEET_FORMATS)
-    if export_format == "csv":
-        return _csv_chunks(headers, batches)
-    if export_format == "json":
-        return _json_chunks(headers, batches)
-    if export_format == "xlsx":
-        return _xlsx_chunks(headers, batches)
-    raise ExportError(f"unknown format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    batches = resource.iter_export_batches(queryset, spreadsheet_safe=FILE_FORMATS[export_format].spreadsheet)
+    return TABLE_WRITERS[export_format](headers, batches)
 
 
 def export_filename(export_format: str) -> str:
-    return f"sourcemark-annotations.{FILE_SUFFIXES.get(export_format, export_format)}"
+    return f"sourcemark-annotations.{FILE_FORMATS[export_format].suffix}"
 
 
 class _Buffer:
@@ -184,3 +164,6 @@ def read_export(data: bytes, export_format: str) -> list[dict]:
     if export_format == "csv":
         return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
     raise ExportError(f"cannot read {export_format!r}")
+
+
+TABLE_WRITERS = {"csv": _csv_chunks, "json": _json_chunks, "xlsx": _xlsx_chunks}

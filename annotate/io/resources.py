@@ -163,7 +163,7 @@ class AnnotationResource(resources.ModelResource):
 
     def after_import_row(self, row, row_result, **kwargs):
         super().after_import_row(row, row_result, **kwargs)
-        # annotations_in.import_annotations passes its progress callback through
+        # annotations_in.import_annotation_table passes its progress callback through
         # import_data, which hands every keyword on to the row hooks.
         progress = kwargs.get("progress")
         if progress is not None:

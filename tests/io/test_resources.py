@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from annotate.actions.consensus import consensus_create
-from annotate.io import annotations_in, articles_in, exports
+from annotate.io import annotations_in, exports
 from annotate.io.formats import escape_formula
 from annotate.io.resources import AnnotationResource, render_timestamp
 from annotate.models import Annotation
@@ -189,7 +189,7 @@ def test_an_export_imported_into_an_empty_table_restores_every_annotation(mixed_
     data = export_bytes(export_format)
     Annotation.objects.all().delete()
 
-    report = annotations_in.import_annotations(data, file_format=export_format)
+    report = annotations_in.import_annotation_table(data, file_format=export_format)
 
     assert report.errors == []
     assert (report.total, report.new, report.updated, report.unchanged, report.written) == (7, 7, 0, 0, True)
@@ -200,7 +200,9 @@ def test_an_export_imported_into_an_empty_table_restores_every_annotation(mixed_
 @pytest.mark.parametrize("export_format", ["csv", "json", "xlsx"])
 def test_reimporting_an_export_as_a_dry_run_reports_every_row_unchanged(mixed_annotations, export_format):
     before = list(Annotation.objects.values())
-    report = annotations_in.import_annotations(export_bytes(export_format), file_format=export_format, dry_run=True)
+    report = annotations_in.import_annotation_table(
+        export_bytes(export_format), file_format=export_format, dry_run=True
+    )
     assert report.errors == []
     assert (report.total, report.new, report.updated, report.unchanged, report.written) == (7, 0, 0, 7, False)
     assert report.summary() == "would import (dry run) 7 row(s): 0 new, 0 updated, 7 unchanged"
@@ -215,14 +217,14 @@ def test_notes_with_carriage_returns_and_apostrophes_survive_a_round_trip(articl
     before = snapshot()
     data = export_bytes(export_format)
     Annotation.objects.all().delete()
-    report = annotations_in.import_annotations(data, file_format=export_format)
+    report = annotations_in.import_annotation_table(data, file_format=export_format)
     assert report.errors == []
     assert snapshot() == before
 
 
 def test_reimporting_an_export_for_real_changes_nothing(mixed_annotations):
     before = list(Annotation.objects.values())
-    report = annotations_in.import_annotations(export_bytes("csv"), file_format="csv")
+    report = annotations_in.import_annotation_table(export_bytes("csv"), file_format="csv")
     assert (report.new, report.updated, report.unchanged, report.written) == (0, 0, 7, True)
     assert list(Annotation.objects.values()) == before
 
@@ -230,7 +232,7 @@ def test_reimporting_an_export_for_real_changes_nothing(mixed_annotations):
 def test_an_edited_note_is_reported_and_written_as_an_update(mixed_annotations):
     rows = json.loads(export_bytes("json"))
     rows[0]["note"] = "Checked: still no source."
-    report = annotations_in.import_annotations(json.dumps(rows).encode(), file_format="json")
+    report = annotations_in.import_annotation_table(json.dumps(rows).encode(), file_format="json")
     assert (report.new, report.updated, report.unchanged) == (0, 1, 6)
     edited = Annotation.objects.get(pk=mixed_annotations[0].pk)
     # A new version, so a browser still showing the old note cannot save over it.
@@ -243,7 +245,7 @@ def test_json_records_are_read_by_key_whatever_their_order(article, labels, alic
         {"article_id": article.pk, "label": "fact", "start": 0, "end": 10, "quote": "Lukashenko", "reviewer": "alice"},
         {"reviewer": "alice", "quote": "Beijing", "end": 28, "start": 21, "label": "fact", "article_id": article.pk},
     ]
-    report = annotations_in.import_annotations(json.dumps(records).encode(), file_format="json")
+    report = annotations_in.import_annotation_table(json.dumps(records).encode(), file_format="json")
     assert report.errors == []
     assert sorted(Annotation.objects.values_list("start", "end", "quote", "layer")) == [
         (0, 10, "Lukashenko", "reviewer"),
@@ -255,7 +257,7 @@ def test_a_hand_written_file_with_only_the_required_columns_imports_into_the_rev
     data = csv_bytes(
         [{"article_id": article.pk, "label": "fact", "start": 15, "end": 17, "quote": "Xi", "reviewer": "alice"}]
     )
-    report = annotations_in.import_annotations(data, file_format="csv")
+    report = annotations_in.import_annotation_table(data, file_format="csv")
     assert report.errors == []
     annotation = Annotation.objects.get()
     assert (annotation.quote, annotation.layer, annotation.reviewer.username) == ("Xi", "reviewer", "alice")
@@ -297,7 +299,7 @@ BAD_ROWS = [
 def test_a_bad_row_is_reported_by_number_and_reason_and_nothing_is_written(existing, article, alice, changes, problem):
     before = snapshot()
     data = csv_bytes([good_row(article, **changes)])
-    report = annotations_in.import_annotations(data, file_format="csv")
+    report = annotations_in.import_annotation_table(data, file_format="csv")
     assert report.errors == [f"row 1: {problem}"]
     assert report.written is False
     assert report.summary() == "rejected: 1 problem(s) in 1 row(s); nothing was written"
@@ -308,7 +310,7 @@ def test_a_bad_row_is_reported_by_number_and_reason_and_nothing_is_written(exist
 def test_a_bad_row_in_json_is_reported_the_same_way(existing, article, alice, changes, problem):
     before = snapshot()
     data = json.dumps([good_row(article, **changes)]).encode()
-    report = annotations_in.import_annotations(data, file_format="json")
+    report = annotations_in.import_annotation_table(data, file_format="json")
     assert report.errors == [f"row 1: {problem}"]
     assert snapshot() == before
 
@@ -316,7 +318,7 @@ def test_a_bad_row_in_json_is_reported_the_same_way(existing, article, alice, ch
 def test_one_good_row_and_one_bad_row_write_nothing(existing, article, alice):
     before = snapshot()
     data = csv_bytes([good_row(article), good_row(article, start=15, end=17, quote="Xj")])
-    report = annotations_in.import_annotations(data, file_format="csv")
+    report = annotations_in.import_annotation_table(data, file_format="csv")
     assert report.errors == ["row 2: quote: quote 'Xj' does not match the text at [15, 17), which reads 'Xi'"]
     assert report.summary() == "rejected: 1 problem(s) in 2 row(s); nothing was written"
     assert snapshot() == before
@@ -331,7 +333,7 @@ def test_every_bad_row_is_listed_in_row_order(existing, article, alice):
             good_row(article, label="nope"),
         ]
     )
-    report = annotations_in.import_annotations(data, file_format="csv")
+    report = annotations_in.import_annotation_table(data, file_format="csv")
     assert report.errors == [
         "row 1: unknown reviewer 'carol'",
         "row 3: end: end 99 is past the end of the text (29 characters)",
@@ -360,7 +362,7 @@ def test_every_bad_row_is_listed_in_row_order(existing, article, alice):
 )
 def test_an_unreadable_file_is_rejected_with_the_reason(existing, data, file_format, problem):
     before = snapshot()
-    report = annotations_in.import_annotations(data, file_format=file_format)
+    report = annotations_in.import_annotation_table(data, file_format=file_format)
     assert report.errors == [problem]
     assert report.written is False
     assert snapshot() == before
@@ -378,7 +380,7 @@ def test_a_file_missing_a_required_column_is_rejected_for_that_alone(existing, a
     before = snapshot()
     row = good_row(article)
     del row[dropped]
-    report = annotations_in.import_annotations(csv_bytes([row, row]), file_format="csv")
+    report = annotations_in.import_annotation_table(csv_bytes([row, row]), file_format="csv")
     assert report.errors == [problem]
     assert report.summary() == "rejected: 1 problem(s) in 2 row(s); nothing was written"
     assert snapshot() == before
@@ -387,7 +389,7 @@ def test_a_file_missing_a_required_column_is_rejected_for_that_alone(existing, a
 def test_a_dry_run_of_a_good_file_reports_new_rows_and_writes_nothing(existing, article, alice):
     before = snapshot()
     data = csv_bytes([good_row(article), good_row(article, start=15, end=17, quote="Xi")])
-    report = annotations_in.import_annotations(data, file_format="csv", dry_run=True)
+    report = annotations_in.import_annotation_table(data, file_format="csv", dry_run=True)
     assert report.errors == []
     assert (report.total, report.new, report.updated, report.unchanged, report.written) == (2, 2, 0, 0, False)
     assert snapshot() == before
@@ -479,7 +481,7 @@ def test_a_consensus_spans_reason_survives_export_and_re_import(seed_articles, l
     before = snapshot()
     Annotation.objects.all().delete()
 
-    report = annotations_in.import_annotations(data, file_format="csv")
+    report = annotations_in.import_annotation_table(data, file_format="csv")
 
     assert report.errors == []
     assert snapshot() == before

@@ -18,7 +18,6 @@ from django.db.models import QuerySet
 from annotate.io.interop.rows import ArticleRow, SpanRow, spans_by_article
 from annotate.models import Adjudication, Annotation
 
-CONTENT_TYPE = "application/ld+json"
 UNSUPPORTED_LABEL = "unsupported_claim"
 RATING = {
     "@type": "Rating",

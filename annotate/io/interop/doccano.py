@@ -27,7 +27,6 @@ from annotate.io.interop.rows import spans_by_article
 from annotate.models import Annotation, Article
 from annotate.rules import offsets
 
-CONTENT_TYPE = "application/jsonl; charset=utf-8"
 EXTRA_FIELDS = ("note", "speaker", "evidence_url", "decision_reason")
 MAX_LINE_SPANS = 100_000
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotate.actions import annotations
-from annotate.io import annotations_in
+from annotate.io.import_reports import AnnotationImportReport
 from annotate.models import Annotation, Article, Label
 
 UPDATABLE = ("note", "speaker", "evidence_url", "decision_reason")
@@ -46,7 +46,7 @@ class SpanDraft:
 
 
 @dataclass
-class InteropReport(annotations_in.AnnotationImportReport):
+class InteropReport(AnnotationImportReport):
     """The CSV import's report, plus what only these formats do: spans found
     again by their quote, and articles made from a doccano line's text."""
 

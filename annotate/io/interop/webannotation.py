@@ -33,7 +33,6 @@ CONTEXT = [ANNO_CONTEXT, {"sourcemark": SOURCEMARK_NS}]
 ARTICLE_URN = "urn:sourcemark:article:sha256:"
 ANNOTATION_URN = "urn:sourcemark:annotation:"
 USER_URN = "urn:sourcemark:user:"
-CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 # Bodies by purpose, and the SpanDraft field each fills on import.
 TEXT_PURPOSES = {"commenting": "note", "identifying": "speaker", "assessing": "decision_reason"}
 

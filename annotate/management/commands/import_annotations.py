@@ -3,11 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.io.annotations_in import import_annotations
-from annotate.io.interop import doccano, drafts, webannotation
-
-TABLE_FORMATS = ("csv", "json", "xlsx")
-SUFFIX_FORMATS = {"csv": "csv", "json": "json", "xlsx": "xlsx", "jsonld": "w3c", "jsonl": "doccano"}
+from annotate.io.annotations_in import import_annotation_file
+from annotate.io.file_formats import IMPORT_FORMATS, import_format_for
 
 
 class Command(BaseCommand):
@@ -22,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--format",
-            choices=(*TABLE_FORMATS, "w3c", "doccano"),
+            choices=IMPORT_FORMATS,
             help="Default: from the extension (.csv .json .xlsx, .jsonld = w3c, .jsonl = doccano).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing.")
@@ -37,7 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, format, dry_run, reviewer, source, progress, **options):
-        file_format = format or SUFFIX_FORMATS.get(file.suffix.lower().lstrip("."))
+        file_format = format or import_format_for(file.name)
         if file_format is None:
             raise CommandError(
                 f"{file}: cannot tell the format from the extension; give --format csv|json|xlsx|w3c|doccano"
@@ -51,16 +48,14 @@ class Command(BaseCommand):
             self.stderr.write(f"{stage}: {done}/{total} rows")
             sys.stderr.flush()
 
-        if file_format in TABLE_FORMATS:
-            report = import_annotations(
-                data, file_format=file_format, dry_run=dry_run, progress=report_progress if progress else None
-            )
-        elif file_format == "w3c":
-            reader = webannotation.read_collection(data, default_reviewer=reviewer)
-            report = drafts.run_import(reader, dry_run=dry_run)
-        else:
-            reader = doccano.read_lines(data, default_reviewer=reviewer, default_source=source)
-            report = drafts.run_import(reader, dry_run=dry_run)
+        report = import_annotation_file(
+            data,
+            file_format,
+            dry_run=dry_run,
+            reviewer=reviewer,
+            source=source,
+            progress=report_progress if progress else None,
+        )
         for problem in report.errors:
             self.stderr.write(self.style.ERROR(f"{file}: {problem}"))
         if report.errors:
