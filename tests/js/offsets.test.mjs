@@ -111,6 +111,17 @@ describe("snapToGraphemes", () => {
     assertSnapsToPieces([FLAG_FR, FLAG_DE, FLAG_FR, LETTER, FLAG_ENGLAND, FLAG_DE]);
   });
 
+  test("keeps every flag whole in a run of more than 16 flags", () => {
+    // Two regional indicators make a flag, counted from the start of their
+    // run: 16 flags are 64 units, as far as the search looks back.
+    const flags = (count) => Array.from({ length: count }, (_, i) => (i % 2 ? FLAG_DE : FLAG_FR));
+    assertSnapsToPieces(flags(40));
+    assertSnapsToPieces([LETTER, ...flags(17), SPACE, ...flags(33), LETTER]);
+    // "a" then 17 flags: the 17th is units 65 to 69.
+    const text = `a${FLAG_FR.text.repeat(17)}`;
+    assert.deepEqual(snapToGraphemes(text, 67, 67), { start: 65, end: 69 });
+  });
+
   test("handles every kind of cluster side by side", () => {
     assertSnapsToPieces(EVERY_KIND);
   });
