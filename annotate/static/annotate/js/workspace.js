@@ -3,6 +3,7 @@
 import * as api from "./api.js";
 import { offsetOfPoint, snapToGraphemes, trimSpan } from "./offsets.js";
 import { renderList, renderText } from "./render.js";
+import { excerpt } from "./text.js";
 import { UndoHistory } from "./undo.js";
 
 const data = JSON.parse(document.getElementById("workspace-data").textContent);
@@ -126,16 +127,10 @@ async function markSelection(label) {
     undoHistory.record({ type: "create", ref });
     window.getSelection().removeAllRanges();
     redraw();
-    say(`Marked “${shorten(created.quote)}” as ${label.name}.`);
+    say(`Marked “${excerpt(created.quote, 50)}” as ${label.name}.`);
   } catch (error) {
     sayError(error);
   }
-}
-
-function shorten(value, limit = 50) {
-  // By code point, so an emoji is never cut in half.
-  const chars = Array.from(value);
-  return chars.length > limit ? `${chars.slice(0, limit - 1).join("")}…` : value;
 }
 
 // ---- undo / redo -----------------------------------------------------------
@@ -216,7 +211,7 @@ function showDetails(id, overlapping = []) {
       const button = document.createElement("button");
       button.type = "button";
       button.dataset.id = String(a.id);
-      button.textContent = `${labelsBySlug.get(a.label).name}: “${shorten(a.quote)}”`;
+      button.textContent = `${labelsBySlug.get(a.label).name}: “${excerpt(a.quote, 50)}”`;
       return button;
     }),
   );
@@ -297,7 +292,7 @@ function resetHistory() {
 }
 
 function describeChange(change) {
-  const shown = (value) => (value === null || value === "" ? "—" : `“${shorten(String(value), 60)}”`);
+  const shown = (value) => (value === null || value === "" ? "—" : `“${excerpt(String(value), 60)}”`);
   return change.old === null ? `${change.field} ${shown(change.new)}` : `${change.field} ${shown(change.old)} → ${shown(change.new)}`;
 }
 
