@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve setup migrate seed lint format bench load browser clean
+.PHONY: run test test-js serve setup migrate seed lint format bench load browser nodejs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,10 +50,28 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
-test: $(VENV)/.installed-dev browser
+# Debian's nodejs for the browser modules' unit tests: Node's own test
+# runner, no npm packages.
+nodejs:
+	@command -v node >/dev/null 2>&1 || { \
+	  echo "Installing Debian's nodejs for the JavaScript tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs >/dev/null; }
+
+# The shell's glob names the files: given a folder, Node 18 (Debian's) and
+# 20 search it for tests but Node 21 and later try to run the folder itself,
+# and Node before 21 does not expand globs. A glob that matches nothing
+# reaches node as it is, and node fails.
+NODE_TEST := node --test --test-reporter=spec tests/js/*.test.mjs
+
+test: $(VENV)/.installed-dev browser nodejs
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(NODE_TEST)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-js: nodejs
+	$(NODE_TEST)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -230,6 +230,71 @@ def test_delete_then_undo_brings_the_span_back(page, sign_in, alice, labels, see
     expect(page.locator("#annotation-count")).to_have_text("1")
 
 
+def test_mark_then_undo_and_redo_with_the_buttons(page, sign_in, alice, seed_articles):
+    article = seed_articles[SEED]
+    assign(article, alice)
+    sign_in(page, alice)
+    open_article(page, article)
+    undo, redo = page.locator("#undo"), page.locator("#redo")
+    expect(undo).to_be_disabled()
+    expect(redo).to_be_disabled()
+
+    page.keyboard.press("Control+z")
+    expect(status(page)).to_have_text("Nothing to undo.")
+
+    drag_select(page, *find16(page, CLAIM))
+    page.keyboard.press("f")
+    expect(status(page)).to_have_text(f"Marked “{CLAIM}” as Fact.")
+    first = only_annotation()
+    expect(undo).to_be_enabled()
+    expect(redo).to_be_disabled()
+
+    undo.click()
+    expect(status(page)).to_have_text("Undid the marking.")
+    assert not Annotation.objects.exists()
+    expect(page.locator("#article-text mark.hl")).to_have_count(0)
+    expect(undo).to_be_disabled()
+    expect(redo).to_be_enabled()
+
+    redo.click()
+    expect(status(page)).to_have_text("Redid the marking.")
+    again = only_annotation()
+    assert again.pk != first.pk
+    assert (again.start, again.end, again.quote, again.label.slug) == (first.start, first.end, CLAIM, "fact")
+    expect(marks_of(page, again.pk)).to_have_text(CLAIM)
+    expect(undo).to_be_enabled()
+    expect(redo).to_be_disabled()
+
+    page.keyboard.press("Control+y")
+    expect(status(page)).to_have_text("Nothing to redo.")
+
+    # The span redone is the one a second undo removes: the entry followed its new id.
+    page.keyboard.press("Control+z")
+    expect(status(page)).to_have_text("Undid the marking.")
+    assert not Annotation.objects.exists()
+
+
+def test_undo_of_a_span_deleted_elsewhere_says_so_and_can_be_tried_again(page, sign_in, alice, seed_articles):
+    article = seed_articles[SEED]
+    assign(article, alice)
+    sign_in(page, alice)
+    open_article(page, article)
+    drag_select(page, *find16(page, CLAIM))
+    page.keyboard.press("q")
+    expect(status(page)).to_have_text(f"Marked “{CLAIM}” as Quote.")
+
+    only_annotation().delete()
+    page.keyboard.press("Control+z")
+    expect(status(page)).to_have_text("This span is gone: it was deleted elsewhere. Reload to see the current spans.")
+    expect(page.locator("#reload-spans")).to_be_visible()
+    # The marking is still the entry to undo, not moved to redo.
+    expect(page.locator("#undo")).to_be_enabled()
+    page.keyboard.press("Control+y")
+    expect(status(page)).to_have_text("Nothing to redo.")
+    page.locator("#undo").click()
+    expect(status(page)).to_have_text("This span is gone: it was deleted elsewhere. Reload to see the current spans.")
+
+
 def test_another_reviewer_sees_the_span_read_only_and_cannot_delete_it(
     page, sign_in, alice, bob, labels, seed_articles, page_errors, settings
 ):

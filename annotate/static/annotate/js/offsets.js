@@ -10,9 +10,31 @@ const segmenter = typeof Intl !== "undefined" && Intl.Segmenter
 // so boundaries near an offset can be found from a small window around it.
 const WINDOW = 64;
 
+const isHighSurrogate = (code) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code) => code >= 0xdc00 && code <= 0xdfff;
+
+// U+1F1E6 to U+1F1FF, as UTF-16: one high surrogate, then DDE6 to DDFF.
+const isRegionalIndicatorAt = (text, i) =>
+  text.charCodeAt(i) === 0xd83c && text.charCodeAt(i + 1) >= 0xdde6 && text.charCodeAt(i + 1) <= 0xddff;
+
+/** Where the window around `offset` starts, so that segmenting it finds
+ * the boundaries segmenting the whole text would. Regional indicators pair
+ * into flags counting from the start of their run, however long it is: a
+ * window that starts one indicator (or half of one) into a run pairs every
+ * indicator after it with the wrong partner, and puts a boundary inside
+ * each flag. So the start steps back out of a surrogate pair, and by one
+ * more indicator when an odd number of them precede it. */
+function windowStart(text, offset) {
+  let from = Math.max(0, offset - WINDOW);
+  if (isLowSurrogate(text.charCodeAt(from)) && isHighSurrogate(text.charCodeAt(from - 1))) from -= 1;
+  let indicators = 0;
+  while (isRegionalIndicatorAt(text, from - 2 * (indicators + 1))) indicators += 1;
+  return indicators % 2 ? from - 2 : from;
+}
+
 /** Grapheme boundaries (UTF-16 offsets) of text[from, to), plus both ends. */
 function boundariesNear(text, offset) {
-  const from = Math.max(0, offset - WINDOW);
+  const from = windowStart(text, offset);
   const to = Math.min(text.length, offset + WINDOW);
   const result = [from];
   if (segmenter) {

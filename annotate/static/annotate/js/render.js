@@ -1,5 +1,6 @@
 // Drawing the article text with its highlights, and the side list.
 import { segmentText } from "./offsets.js";
+import { excerpt } from "./text.js";
 
 const MAX_UNDERLINES = 4;
 
@@ -73,12 +74,6 @@ export function renderText(container, text, annotations, labelsBySlug) {
   patchChildren(container, items);
 }
 
-function excerpt(text, limit = 90) {
-  // By code point, so an emoji is never cut in half.
-  const chars = Array.from(text);
-  return chars.length <= limit ? text : `${chars.slice(0, limit - 1).join("")}…`;
-}
-
 /** The side list: one button per annotation, in text order. */
 export function renderList(list, annotations, labelsBySlug, selectedId) {
   const items = [...annotations].sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
@@ -99,7 +94,7 @@ function listEntry(a, label, selected) {
     dataset: { id: String(a.id) },
   }, [
     el("span", { class: `chip label-colour-${label.slug}`, text: label.name }),
-    el("span", { class: "quote", text: `“${excerpt(a.quote)}”` }),
+    el("span", { class: "quote", text: `“${excerpt(a.quote, 90)}”` }),
     el("span", { class: "by", text: a.reviewer }),
     ...(a.note ? [el("span", { class: "note", text: excerpt(a.note, 140) })] : []),
   ]);

@@ -3,6 +3,8 @@
 import * as api from "./api.js";
 import { offsetOfPoint, snapToGraphemes, trimSpan } from "./offsets.js";
 import { renderList, renderText } from "./render.js";
+import { excerpt } from "./text.js";
+import { UndoHistory } from "./undo.js";
 
 const data = JSON.parse(document.getElementById("workspace-data").textContent);
 const textBox = document.getElementById("article-text");
@@ -17,8 +19,6 @@ const labelsByKey = new Map(data.labels.filter((l) => l.shortcut).map((l) => [l.
 
 let annotations = data.annotations;
 let selectedId = null;
-const undoStack = [];
-const redoStack = [];
 
 function say(message, kind = "info") {
   status.textContent = message;
@@ -66,8 +66,8 @@ function redraw() {
   renderList(list, annotations, labelsBySlug, selectedId);
   markSelected();
   countBadge.textContent = String(annotations.length);
-  document.getElementById("undo").disabled = !undoStack.length;
-  document.getElementById("redo").disabled = !redoStack.length;
+  document.getElementById("undo").disabled = !undoHistory.canUndo;
+  document.getElementById("redo").disabled = !undoHistory.canRedo;
 }
 
 function upsert(annotation) {
@@ -124,20 +124,13 @@ async function markSelection(label) {
     const created = await api.createAnnotation(data.article, body);
     upsert(created);
     const ref = { id: created.id, snapshot: created };
-    undoStack.push({ type: "create", ref });
-    redoStack.length = 0;
+    undoHistory.record({ type: "create", ref });
     window.getSelection().removeAllRanges();
     redraw();
-    say(`Marked “${shorten(created.quote)}” as ${label.name}.`);
+    say(`Marked “${excerpt(created.quote, 50)}” as ${label.name}.`);
   } catch (error) {
     sayError(error);
   }
-}
-
-function shorten(value, limit = 50) {
-  // By code point, so an emoji is never cut in half.
-  const chars = Array.from(value);
-  return chars.length > limit ? `${chars.slice(0, limit - 1).join("")}…` : value;
 }
 
 // ---- undo / redo -----------------------------------------------------------
@@ -160,36 +153,22 @@ async function applyChange(ref, values) {
   upsert(changed);
 }
 
-const actions = {
-  create: { undo: (e) => destroy(e.ref), redo: (e) => recreate(e.ref), name: "marking" },
-  delete: { undo: (e) => recreate(e.ref), redo: (e) => destroy(e.ref), name: "deletion" },
-  change: { undo: (e) => applyChange(e.ref, e.before), redo: (e) => applyChange(e.ref, e.after), name: "change" },
-};
+const undoHistory = new UndoHistory({ recreate, destroy, applyChange });
 
-async function step(from, to, direction) {
-  const entry = from.pop();
-  if (!entry) return say(`Nothing to ${direction}.`);
+async function step(direction) {
+  let name;
   try {
-    await actions[entry.type][direction](entry);
-    to.push(entry);
-    redraw();
-    if (selectedId !== null && annotations.some((a) => a.id === selectedId)) showDetails(selectedId);
-    say(`${direction === "undo" ? "Undid" : "Redid"} the ${actions[entry.type].name}.`);
+    name = await undoHistory.step(direction);
   } catch (error) {
-    from.push(entry);
-    sayError(error, true);
+    return sayError(error, true);
   }
+  if (name === null) return say(`Nothing to ${direction}.`);
+  redraw();
+  if (selectedId !== null && annotations.some((a) => a.id === selectedId)) showDetails(selectedId);
+  say(`${direction === "undo" ? "Undid" : "Redid"} the ${name}.`);
 }
 
 // ---- details ---------------------------------------------------------------
-
-const refs = new Map(); // annotation id → shared ref, so undo entries follow re-creations
-
-function refFor(annotation) {
-  for (const entry of undoStack.concat(redoStack)) if (entry.ref.id === annotation.id) return entry.ref;
-  if (!refs.has(annotation.id)) refs.set(annotation.id, { id: annotation.id, snapshot: annotation });
-  return refs.get(annotation.id);
-}
 
 function closeDetails() {
   selectedId = null;
@@ -232,7 +211,7 @@ function showDetails(id, overlapping = []) {
       const button = document.createElement("button");
       button.type = "button";
       button.dataset.id = String(a.id);
-      button.textContent = `${labelsBySlug.get(a.label).name}: “${shorten(a.quote)}”`;
+      button.textContent = `${labelsBySlug.get(a.label).name}: “${excerpt(a.quote, 50)}”`;
       return button;
     }),
   );
@@ -273,12 +252,11 @@ async function saveDetails(event) {
     after.decision_reason = form.elements.decision_reason.value;
     before.decision_reason = annotation.decision_reason || "";
   }
-  const ref = refFor(annotation);
+  const ref = undoHistory.refFor(annotation);
   ref.snapshot = annotation; // the version this form shows is the one to change
   try {
     await applyChange(ref, after);
-    undoStack.push({ type: "change", ref, before, after });
-    redoStack.length = 0;
+    undoHistory.record({ type: "change", ref, before, after });
     redraw();
     showDetails(ref.id);
     say("Saved.");
@@ -290,12 +268,11 @@ async function saveDetails(event) {
 async function deleteSelected() {
   const annotation = annotations.find((a) => a.id === selectedId);
   if (!annotation) return;
-  const ref = refFor(annotation);
+  const ref = undoHistory.refFor(annotation);
   ref.snapshot = annotation;
   try {
     await destroy(ref);
-    undoStack.push({ type: "delete", ref });
-    redoStack.length = 0;
+    undoHistory.record({ type: "delete", ref });
     closeDetails();
     redraw();
     say("Deleted. Press Ctrl+Z (or Undo) to bring it back.");
@@ -315,7 +292,7 @@ function resetHistory() {
 }
 
 function describeChange(change) {
-  const shown = (value) => (value === null || value === "" ? "—" : `“${shorten(String(value), 60)}”`);
+  const shown = (value) => (value === null || value === "" ? "—" : `“${excerpt(String(value), 60)}”`);
   return change.old === null ? `${change.field} ${shown(change.new)}` : `${change.field} ${shown(change.old)} → ${shown(change.new)}`;
 }
 
@@ -355,13 +332,12 @@ document.addEventListener("keydown", (event) => {
   const key = event.key.toLowerCase();
   if ((event.ctrlKey || event.metaKey) && key === "z") {
     event.preventDefault();
-    step(event.shiftKey ? redoStack : undoStack, event.shiftKey ? undoStack : redoStack,
-      event.shiftKey ? "redo" : "undo");
+    step(event.shiftKey ? "redo" : "undo");
     return;
   }
   if ((event.ctrlKey || event.metaKey) && key === "y") {
     event.preventDefault();
-    step(redoStack, undoStack, "redo");
+    step("redo");
     return;
   }
   if (event.key === "Escape") {
@@ -399,8 +375,8 @@ document.getElementById("label-bar").addEventListener("click", (event) => {
   const button = event.target.closest("button[data-label]");
   if (button) markSelection(labelsBySlug.get(button.dataset.label));
 });
-document.getElementById("undo").addEventListener("click", () => step(undoStack, redoStack, "undo"));
-document.getElementById("redo").addEventListener("click", () => step(redoStack, undoStack, "redo"));
+document.getElementById("undo").addEventListener("click", () => step("undo"));
+document.getElementById("redo").addEventListener("click", () => step("redo"));
 reloadButton.addEventListener("click", reloadSpans);
 
 list.addEventListener("click", (event) => {
