@@ -4,15 +4,24 @@ from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from annotate.actions import assignments
+from annotate.actions import annotations, assignments
 from annotate.io import formats
 from annotate.io.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
-from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
+from annotate.models import (
+    SPAN_EDITABLE_FIELDS,
+    SPAN_NATURAL_KEY,
+    SPAN_TEXT_LIMITS,
+    Adjudication,
+    Annotation,
+    Article,
+    Assignment,
+    Label,
+    Source,
+)
 from annotate.rules.label_styles import label_class
 
 
@@ -113,12 +122,41 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
     fields = ["article", "label", "start", "end", "quote", "quote_in_context", "note", "speaker", "evidence_url",
               "reviewer", "layer", "decision_reason", "based_on", "created_at", "updated_at"]  # fmt: skip
 
+    # Where a span is and whose it is are fixed when it is made; a span
+    # somewhere else is a new span (actions.annotations refuses the change).
+    FIXED_ON_CHANGE = ["article", "start", "end", "quote", "reviewer", "layer", "based_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, *(self.FIXED_ON_CHANGE if obj is not None else [])]
+
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.updated_at = timezone.now()
-            # A browser still showing the old version must hear it changed.
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+        """Through the same create and update as the page and the API, so an
+        admin change bumps the version, moves updated_at and is refused the
+        same way (the history middleware records who)."""
+        if not change:
+            created = annotations.annotation_create(
+                **{name: getattr(obj, name) for name in SPAN_NATURAL_KEY}, quote=obj.quote,
+                based_on=obj.based_on, **{name: getattr(obj, name) for name in SPAN_TEXT_LIMITS},
+            )  # fmt: skip
+            obj.pk, obj.version, obj.created_at, obj.updated_at = (
+                created.pk,
+                created.version,
+                created.created_at,
+                created.updated_at,
+            )
+            return
+        current = Annotation.objects.select_related("article").get(pk=obj.pk)
+        changes = {name: getattr(obj, name) for name in SPAN_EDITABLE_FIELDS if name in form.changed_data}
+        if changes:
+            updated = annotations.annotation_update(current, **changes)
+            obj.version, obj.updated_at = updated.version, updated.updated_at
+
+    def delete_model(self, request, obj):
+        annotations.annotation_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for annotation in queryset:
+            annotations.annotation_delete(annotation)
 
     def get_export_queryset(self, request):
         # The export's prefix/suffix and source columns need the article text

@@ -134,6 +134,19 @@ class Label(models.Model):
         return self.name
 
 
+# A span's free-text fields and the longest each may be, in characters.
+# Every path that writes a span (the page, the API, imports, the admin)
+# checks against these.
+SPAN_TEXT_LIMITS = {"note": 10_000, "speaker": 300, "evidence_url": 2000, "decision_reason": 10_000}
+# What a change may set on an existing span; everything else is fixed when
+# it is made (a span somewhere else is a new span). decision_reason is the
+# consensus layer's only.
+SPAN_EDITABLE_FIELDS = ("label", *SPAN_TEXT_LIMITS)
+# What names one span: a reviewer marks a stretch of text with a label once
+# per layer (annotation_unique_span). Imports find an existing span by it.
+SPAN_NATURAL_KEY = ("article", "layer", "reviewer", "label", "start", "end")
+
+
 class Annotation(models.Model):
     class Layer(models.TextChoices):
         REVIEWER = "reviewer", "Reviewer"
@@ -196,7 +209,7 @@ class Annotation(models.Model):
             ),
             models.CheckConstraint(condition=Q(layer__in=["reviewer", "consensus"]), name="annotation_layer_valid"),
             models.UniqueConstraint(
-                fields=["article", "layer", "reviewer", "label", "start", "end"],
+                fields=list(SPAN_NATURAL_KEY),
                 name="annotation_unique_span",
                 violation_error_message="This reviewer already marked this span with this label.",
             ),
@@ -231,6 +244,10 @@ class Annotation(models.Model):
             offsets.validate_span(self.article.text, self.start, self.end, self.quote)
         except offsets.SpanError as error:
             raise ValidationError({error.field if error.field in ("start", "end", "quote") else "quote": str(error)})
+
+    def natural_key(self) -> tuple:
+        """SPAN_NATURAL_KEY's values, by id: (article, layer, reviewer, label, start, end)."""
+        return (self.article_id, self.layer, self.reviewer_id, self.label_id, self.start, self.end)
 
     def context(self) -> tuple[str, str]:
         """(prefix, suffix) around the quote; loads the article's text."""

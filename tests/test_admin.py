@@ -187,28 +187,35 @@ def test_editing_an_annotation_note_in_the_admin_saves_it_and_bumps_updated_at(a
     assert fact_on_xi.version == 2  # a browser still showing version 1 must hear it changed
 
 
-def test_the_admin_refuses_an_annotation_whose_quote_does_not_match(admin_client_, fact_on_xi, alice):
+def test_the_admin_refuses_a_new_annotation_whose_quote_does_not_match(admin_client_, fact_on_xi, alice):
     response = admin_client_.post(
-        reverse("admin:annotate_annotation_change", args=[fact_on_xi.pk]),
+        reverse("admin:annotate_annotation_add"),
         {
-            "article": fact_on_xi.article_id,
-            "label": fact_on_xi.label_id,
-            "start": 15,
-            "end": 17,
-            "quote": "Xo",
-            "note": "",
-            "speaker": "",
-            "evidence_url": "",
-            "reviewer": alice.pk,
-            "layer": "reviewer",
+            "article": fact_on_xi.article_id, "label": fact_on_xi.label_id, "start": 15, "end": 17, "quote": "Xo",
+            "note": "", "speaker": "", "evidence_url": "", "reviewer": alice.pk, "layer": "reviewer",
         },
-    )
+    )  # fmt: skip
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["quote"] == [
         "quote 'Xo' does not match the text at [15, 17), which reads 'Xi'"
     ]
+    assert Annotation.objects.count() == 1
+
+
+def test_the_admin_cannot_move_a_span_or_give_it_to_someone_else(admin_client_, fact_on_xi, bob):
+    """Where a span is and whose it is are fixed when it is made (the write
+    action refuses it); the change page shows them but does not take them."""
+    response = admin_client_.post(
+        reverse("admin:annotate_annotation_change", args=[fact_on_xi.pk]),
+        {
+            "label": fact_on_xi.label_id, "start": 0, "end": 10, "quote": "Lukashenko", "reviewer": bob.pk,
+            "layer": "consensus", "note": "moved?", "speaker": "", "evidence_url": "", "decision_reason": "",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
     fact_on_xi.refresh_from_db()
-    assert fact_on_xi.quote == "Xi"
+    assert (fact_on_xi.start, fact_on_xi.end, fact_on_xi.quote, fact_on_xi.layer) == (15, 17, "Xi", "reviewer")
+    assert (fact_on_xi.reviewer.username, fact_on_xi.note, fact_on_xi.version) == ("alice", "moved?", 2)
 
 
 # --- importing articles through the admin ------------------------------------

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import UniqueConstraint
 from django.utils import timezone
 
-from annotate.models import Annotation, Article, Label
+from annotate.models import SPAN_EDITABLE_FIELDS, Annotation, Article, Label
 
 # Given as rows the caller holds; validating them would look each one up again.
 RELATED_FIELDS = ["article", "label", "reviewer", "based_on"]
@@ -125,8 +125,7 @@ def annotation_update(annotation: Annotation, *, version: int | None = None, **c
     """Change a span's label, note, speaker, evidence URL or (consensus
     spans) the decision's reason. With ``version``, only if the span is
     still at that version (else AnnotationChanged, and nothing changes)."""
-    allowed = {"label", "note", "speaker", "evidence_url", "decision_reason"}
-    unknown = set(changes) - allowed
+    unknown = set(changes) - set(SPAN_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
     current = _lock(annotation, version=version)

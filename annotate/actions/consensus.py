@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from annotate import permissions
 from annotate.actions import annotations
-from annotate.models import Adjudication, Annotation, Article, Assignment, Label
+from annotate.models import SPAN_TEXT_LIMITS, Adjudication, Annotation, Article, Assignment, Label
 from annotate.rules.consensus import MIN_REVIEWS, is_unanimous
 
-REASON_LIMIT = 10_000
+REASON_LIMIT = SPAN_TEXT_LIMITS["decision_reason"]
 
 
 # ---- building the consensus ------------------------------------------------------

@@ -7,8 +7,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from annotate.io.file_formats import IMPORT_FORMATS
-from annotate.models import Annotation, Article, Assignment, Label, Source
-from annotate.web.workspace import TEXT_LIMITS
+from annotate.models import SPAN_TEXT_LIMITS, Annotation, Article, Assignment, Label, Source
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -95,11 +94,13 @@ class SpanTextSerializer(serializers.Serializer):
     """The free text a span carries, with the workspace's limits."""
 
     note = serializers.CharField(
-        required=False, allow_blank=True, max_length=TEXT_LIMITS["note"], trim_whitespace=False
+        required=False, allow_blank=True, max_length=SPAN_TEXT_LIMITS["note"], trim_whitespace=False
     )
-    speaker = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["speaker"])
-    evidence_url = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["evidence_url"])
-    decision_reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS["decision_reason"])
+    speaker = serializers.CharField(required=False, allow_blank=True, max_length=SPAN_TEXT_LIMITS["speaker"])
+    evidence_url = serializers.CharField(required=False, allow_blank=True, max_length=SPAN_TEXT_LIMITS["evidence_url"])
+    decision_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=SPAN_TEXT_LIMITS["decision_reason"]
+    )
 
 
 class AnnotationCreateSerializer(SpanTextSerializer):

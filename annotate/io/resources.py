@@ -13,9 +13,10 @@ from django.db import NotSupportedError, connections
 from django.db.models import CharField, Func
 from import_export import fields, resources, widgets
 
+from annotate.actions import annotations
 from annotate.io import articles_in
 from annotate.io.formats import MAY_NEED_ESCAPE, escape_formula
-from annotate.models import Annotation, Article, Label, Source
+from annotate.models import SPAN_EDITABLE_FIELDS, SPAN_NATURAL_KEY, SPAN_TEXT_LIMITS, Annotation, Article, Label, Source
 from annotate.rules import offsets
 
 ANNOTATION_COLUMNS = (
@@ -135,7 +136,8 @@ class AnnotationResource(resources.ModelResource):
         model = Annotation
         fields = ANNOTATION_COLUMNS
         export_order = ANNOTATION_COLUMNS
-        import_id_fields = ("article_id", "layer", "reviewer", "label", "start", "end")
+        # SPAN_NATURAL_KEY by column: the article's column is article_id.
+        import_id_fields = tuple("article_id" if name == "article" else name for name in SPAN_NATURAL_KEY)
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
@@ -169,11 +171,28 @@ class AnnotationResource(resources.ModelResource):
         if progress is not None:
             progress(kwargs["row_number"], kwargs["dry_run"])
 
-    def before_save_instance(self, instance, row, **kwargs):
-        # An import that changes a span is a change like any other: a browser
-        # still showing the old version must hear so (services.annotation_update).
-        if instance.pk is not None:
-            instance.version += 1
+    def do_instance_save(self, instance, is_create):
+        """Through the same create and update as the page and the API, so an
+        imported change bumps the version, moves updated_at and writes a
+        history row like any other. Only a span's editable fields can
+        change: the rest is its natural key (``import_id_fields``)."""
+        if is_create:
+            created = annotations.annotation_create(
+                **{name: getattr(instance, name) for name in SPAN_NATURAL_KEY}, quote=instance.quote,
+                **{name: getattr(instance, name) for name in SPAN_TEXT_LIMITS},
+                created_at=instance.created_at, updated_at=instance.updated_at,
+            )  # fmt: skip
+            instance.pk, instance.version = created.pk, created.version
+            return
+        current = Annotation.objects.select_related("article").get(pk=instance.pk)
+        changes = {
+            name: getattr(instance, name)
+            for name in SPAN_EDITABLE_FIELDS
+            if getattr(instance, name) != getattr(current, name)
+        }
+        if changes:
+            updated = annotations.annotation_update(current, **changes)
+            instance.version, instance.updated_at = updated.version, updated.updated_at
 
     def iter_export_rows(self, queryset, *, spreadsheet_safe: bool = False) -> Iterator[list]:
         """Rows in ``export_order``, one at a time (see ``iter_export_batches``)."""

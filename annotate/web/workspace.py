@@ -13,19 +13,15 @@ from django.utils import timezone
 from annotate import permissions
 from annotate.actions import annotations, assignments
 from annotate.actions.consensus import (
-    REASON_LIMIT,
     ConsensusConflict,
     consensus_change,
     consensus_create,
     consensus_remove,
 )
-from annotate.models import Annotation, Article, Assignment, Label
+from annotate.models import SPAN_EDITABLE_FIELDS, SPAN_TEXT_LIMITS, Annotation, Article, Assignment, Label
 from annotate.permissions import ASK
 from annotate.rules import offsets
 from annotate.web.http import JsonError
-
-EDITABLE_FIELDS = ("label", "note", "speaker", "evidence_url")
-TEXT_LIMITS = {"note": 10_000, "speaker": 300, "evidence_url": 2000, "decision_reason": REASON_LIMIT}
 
 
 def annotations_on_page(article: Article) -> QuerySet[Annotation]:
@@ -110,7 +106,7 @@ def _label_from(value) -> Label:
 
 def _text_fields(data: dict) -> dict:
     values = {}
-    for name, limit in TEXT_LIMITS.items():
+    for name, limit in SPAN_TEXT_LIMITS.items():
         if name in data:
             value = data[name]
             if value is None:
@@ -251,7 +247,7 @@ def _create(*, article: Article, data: dict, user) -> tuple[Annotation, str | No
 
 
 def _refuse_unknown_fields(data: dict, *, consensus: bool) -> None:
-    allowed = {"label", "start", "end", "start16", "end16", "quote", "layer", "client_id", *TEXT_LIMITS}
+    allowed = {"label", "start", "end", "start16", "end16", "quote", "layer", "client_id", *SPAN_TEXT_LIMITS}
     if not consensus:
         allowed.discard("decision_reason")
     unknown = set(data) - allowed
@@ -295,7 +291,7 @@ def _replayed_or_conflict(client_id: uuid.UUID | None, user, *, article: Article
 
 
 # What a create request sets, compared between a repeat and the span it made.
-CREATED_FIELDS = ("article_id", "layer", "label_id", "start", "end", "quote", *TEXT_LIMITS)
+CREATED_FIELDS = ("article_id", "layer", "label_id", "start", "end", "quote", *SPAN_TEXT_LIMITS)
 
 
 def _replayed(earlier: Annotation, *, article: Article, data: dict, layer: str) -> Annotation:
@@ -304,7 +300,7 @@ def _replayed(earlier: Annotation, *, article: Article, data: dict, layer: str) 
     a 409, since one id names one span."""
     _refuse_unknown_fields(data, consensus=layer == Annotation.Layer.CONSENSUS)
     label, start, end, quote = _span_from(article, data)
-    asked = dict.fromkeys(TEXT_LIMITS, "")
+    asked = dict.fromkeys(SPAN_TEXT_LIMITS, "")
     asked.update(article_id=article.pk, layer=layer, label_id=label.pk, start=start, end=end, quote=quote)
     asked.update(_text_fields(data))
     # A span changed since was made as its first history row says (one more
@@ -375,7 +371,7 @@ def _change(*, annotation: Annotation, data: dict, user) -> tuple[Annotation, st
     if not permissions.can_change_annotation(user, annotation, status=status):
         raise PermissionDenied(_refusal(user, annotation, "change"))
     consensus = annotation.layer == Annotation.Layer.CONSENSUS
-    editable = {*EDITABLE_FIELDS, "decision_reason", "version"} if consensus else {*EDITABLE_FIELDS, "version"}
+    editable = {*SPAN_EDITABLE_FIELDS, "version"} - (set() if consensus else {"decision_reason"})
     unknown = set(data) - editable
     if unknown:
         raise JsonError(f"cannot change {', '.join(sorted(map(str, unknown)))}")

@@ -14,10 +14,7 @@ from django.db import transaction
 
 from annotate.actions import annotations
 from annotate.io.import_reports import AnnotationImportReport
-from annotate.models import Annotation, Article, Label
-
-UPDATABLE = ("note", "speaker", "evidence_url", "decision_reason")
-LIMITS = {"note": 10_000, "speaker": 300, "evidence_url": 2000, "decision_reason": 10_000}
+from annotate.models import SPAN_TEXT_LIMITS, Annotation, Article, Label
 
 
 class ImportRejected(Exception):
@@ -43,6 +40,10 @@ class SpanDraft:
     decision_reason: str = ""
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+
+    def natural_key(self) -> tuple:
+        """As ``Annotation.natural_key``, so a draft finds the span it would repeat."""
+        return (self.article.pk, self.layer, self.reviewer.pk, self.label.pk, self.start, self.end)
 
 
 @dataclass
@@ -112,8 +113,8 @@ def text_field(report: InteropReport, where: str, name: str, value) -> str:
     if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
         report.fail(where, f"{name} contains a NUL character or an unpaired surrogate")
         return ""
-    if len(value) > LIMITS[name]:
-        report.fail(where, f"{name} is longer than {LIMITS[name]:,} characters")
+    if len(value) > SPAN_TEXT_LIMITS[name]:
+        report.fail(where, f"{name} is longer than {SPAN_TEXT_LIMITS[name]:,} characters")
         return ""
     return value
 
@@ -126,7 +127,7 @@ def save_drafts(drafts: list[SpanDraft], report: InteropReport, *, dry_run: bool
     existing = _existing(drafts)
     seen: dict[tuple, str] = {}
     for draft in drafts:
-        key = (draft.article.pk, draft.layer, draft.reviewer.pk, draft.label.pk, draft.start, draft.end)
+        key = draft.natural_key()
         if key in seen:
             report.fail(draft.where, f"the same span as {seen[key]} (same reviewer, label and offsets)")
             continue
@@ -143,7 +144,9 @@ def save_drafts(drafts: list[SpanDraft], report: InteropReport, *, dry_run: bool
                 report.new += 1
                 continue
             changes = {
-                name: getattr(draft, name) for name in UPDATABLE if getattr(current, name) != getattr(draft, name)
+                name: getattr(draft, name)
+                for name in SPAN_TEXT_LIMITS
+                if getattr(current, name) != getattr(draft, name)
             }
             if not changes:
                 report.unchanged += 1
@@ -159,10 +162,7 @@ def _existing(drafts: list[SpanDraft]) -> dict[tuple, Annotation]:
     articles = {draft.article.pk for draft in drafts if draft.article.pk}
     if not articles:
         return {}
-    return {
-        (a.article_id, a.layer, a.reviewer_id, a.label_id, a.start, a.end): a
-        for a in Annotation.objects.filter(article_id__in=articles).select_related("article")
-    }
+    return {a.natural_key(): a for a in Annotation.objects.filter(article_id__in=articles).select_related("article")}
 
 
 def _validation_text(error: ValidationError) -> str:
