@@ -16,7 +16,7 @@ def export_of(export_format: str) -> bytes:
 
 def test_every_format_is_declared_once_with_a_content_type():
     assert IMPORT_FORMATS == ("csv", "json", "xlsx", "w3c", "doccano")
-    assert EXPORT_FORMATS == (*IMPORT_FORMATS, "claimreview")
+    assert (*IMPORT_FORMATS, "claimreview") == EXPORT_FORMATS
     assert CONTENT_TYPES["doccano"] == "application/jsonl; charset=utf-8"
 
 
