@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from annotate import permissions
 from annotate.api import filters, serializers
 from annotate.api.views.common import LoginExempt, require_lead
-from annotate.api.views.reports import _report
+from annotate.api.views.reports import report_body
 from annotate.io import articles_in
 from annotate.models import Article, Label, Source
 from annotate.read import reports, team_agreement
@@ -94,7 +94,7 @@ class ArticleViewSet(LoginExempt, mixins.CreateModelMixin, viewsets.ReadOnlyMode
     def report(self, request, pk=None):
         require_lead(request.user, "see reports")
         article = self.get_object()
-        return Response(_report(request, reports.article_rows, article=article.pk))
+        return Response(report_body(request, reports.article_rows, article=article.pk))
 
 
 def _agreement_payload(article: Article, result) -> dict:

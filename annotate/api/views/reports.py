@@ -19,7 +19,9 @@ REPORT_PARAMETERS = [
 ]
 
 
-def _report(request, shape, **extra) -> dict:
+def report_body(request, shape, **extra) -> dict:
+    """A report answer's body: the label slugs and ``shape``'s rows, under
+    the query string's filters (a 400 if they are not valid)."""
     form = ReportForm(request.query_params or None)
     if form.is_bound and not form.is_valid():
         raise JsonError(form.error_text() or "the report's filters are not valid")
@@ -35,7 +37,7 @@ class ReportView(LoginExempt, APIView):
 
     def get(self, request):
         require_lead(request.user, "see reports")
-        return Response(_report(request, self.shape))
+        return Response(report_body(request, self.shape))
 
 
 @extend_schema(
