@@ -146,6 +146,18 @@ def annotations_visible_to(user) -> Q:
     return Q(article_id__in=assigned.values("article_id")) & (reviewer_layer | consensus)
 
 
+def countable_spans(user) -> Q:
+    """The spans an article list counts as "all" for the user, as a filter
+    for ``Count("annotations")`` on Article: what the article page would
+    show them. With independent judgement a reviewer counts only their own
+    spans until they submit the article, since a count of colleagues' spans
+    would hint at what they marked."""
+    if is_lead(user) or not settings.INDEPENDENT_REVIEW:
+        return Q()
+    submitted = Assignment.objects.filter(reviewer_id=user.pk, status=Assignment.Status.SUBMITTED).values("article_id")
+    return Q(annotations__layer=Annotation.Layer.REVIEWER) & (Q(annotations__reviewer=user) | Q(pk__in=submitted))
+
+
 def can_curate(user) -> bool:
     """Build the consensus layer, close and reopen adjudication."""
     return is_lead(user)

@@ -2,8 +2,11 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count
+from django.utils import timezone
 
 from annotate import permissions
+from annotate.models import Annotation, Article, Assignment
 from tests.conftest import assign, make_annotation, make_article, make_user
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +51,44 @@ def test_permission_matrix(cast, span, who, may_annotate, may_change):
 
     assert permissions.can_annotate(user, span.article) is may_annotate
     assert permissions.can_change_annotation(user, span) is may_change
+
+
+@pytest.fixture
+def marked(alice, bob, lena, labels):
+    """alice and bob each marked a span on an article assigned to both, and
+    lena put one into the consensus."""
+    article = make_article()
+    assign(article, alice, bob)
+    make_annotation(article, labels["fact"], alice, quote="Lukashenko")
+    make_annotation(article, labels["opinion"], bob, quote="Xi")
+    make_annotation(article, labels["fact"], lena, quote="Beijing", layer=Annotation.Layer.CONSENSUS)
+    return article
+
+
+def spans_counted(user, article) -> int:
+    counted = Article.objects.filter(pk=article.pk).annotate(
+        n=Count("annotations", filter=permissions.countable_spans(user))
+    )
+    return counted.get().n
+
+
+@pytest.mark.parametrize(
+    ("who", "submitted", "independent", "counted"),
+    [
+        ("lena", False, True, 3),  # a lead counts every span, both layers
+        ("alice", False, True, 1),  # only her own until she submits
+        ("alice", True, True, 2),  # then her colleagues' too, but not the consensus
+        ("alice", False, False, 3),  # without independent judgement, everything
+    ],
+)
+def test_countable_spans_counts_what_the_article_page_would_show(
+    marked, settings, request, who, submitted, independent, counted
+):
+    settings.INDEPENDENT_REVIEW = independent
+    user = request.getfixturevalue(who)
+    if submitted:
+        Assignment.objects.filter(article=marked, reviewer=user).update(
+            status=Assignment.Status.SUBMITTED, submitted_at=timezone.now()
+        )
+
+    assert spans_counted(user, marked) == counted
