@@ -17,7 +17,9 @@ The rules, in one place:
 """
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 
 from annotate.models import Adjudication, Annotation, Article, Assignment
 
@@ -128,6 +130,24 @@ def can_see_annotation(user, annotation: Annotation, *, status=ASK) -> bool:
     if annotation.reviewer_id == user.pk or not settings.INDEPENDENT_REVIEW:
         return True
     return status == Assignment.Status.SUBMITTED
+
+
+def can_see_history(user, annotation: Annotation) -> bool:
+    """May the user read every version of this span? Only leads may, not
+    even the span's author: the history names who changed what, and when."""
+    return is_lead(user)
+
+
+def require_history_visible(user, annotation: Annotation) -> None:
+    """Refuse a history request unless ``can_see_history``, as the page's
+    JSON and the API both answer: a 404 for a span the user may not see at
+    all (its existence is not theirs to learn), a 403 for one they see but
+    whose history is for leads."""
+    if can_see_history(user, annotation):
+        return
+    if can_see_annotation(user, annotation):
+        raise PermissionDenied("only a lead can see a span's history")
+    raise Http404("No such annotation.")
 
 
 def annotations_visible_to(user) -> Q:

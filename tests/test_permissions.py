@@ -1,8 +1,11 @@
-"""Who may annotate and who may change a span, as one matrix."""
+"""The rules in annotate/permissions.py, asked directly: who may annotate,
+change a span, read its history, and what an article list counts."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404
 from django.utils import timezone
 
 from annotate import permissions
@@ -92,3 +95,25 @@ def test_countable_spans_counts_what_the_article_page_would_show(
         )
 
     assert spans_counted(user, marked) == counted
+
+
+@pytest.mark.parametrize(
+    ("who", "answer"),
+    [
+        ("anonymous", Http404),
+        ("author", PermissionDenied),  # she sees her span, but its history is for leads
+        ("other reviewer", Http404),  # bob has not submitted: alice's span is hidden from him
+        ("outsider", Http404),
+        ("lead", None),
+        ("admin", None),
+    ],
+)
+def test_only_leads_see_a_history_and_others_learn_no_more_than_the_span(cast, span, lena, who, answer):
+    user = {**cast, "lead": lena, "outsider": make_user("carol")}[who]
+
+    assert permissions.can_see_history(user, span) is (answer is None)
+    if answer is None:
+        permissions.require_history_visible(user, span)
+    else:
+        with pytest.raises(answer):
+            permissions.require_history_visible(user, span)

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from annotate import permissions
 from annotate.api import filters, serializers
-from annotate.api.views.common import LoginExempt, require_lead
+from annotate.api.views.common import LoginExempt
 from annotate.models import Adjudication, Annotation, Article, Assignment
 from annotate.read import history
 from annotate.rules import offsets
@@ -100,8 +100,8 @@ class AnnotationViewSet(
     @extend_schema(summary="Every version of a span (leads)", responses=serializers.HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def history(self, request, pk=None):
-        annotation = self._visible(pk)
-        require_lead(request.user, "see a span's history")
+        annotation = self._any(pk)
+        permissions.require_history_visible(request.user, annotation)
         return Response(history.annotation_history(annotation))
 
     def _any(self, pk) -> Annotation:

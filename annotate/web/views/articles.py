@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -105,10 +105,7 @@ def annotation_detail(request, annotation_id: int):
 def annotation_history(request, annotation_id: int):
     """Every version of a span, newest first, for leads."""
     annotation = get_object_or_404(Annotation, pk=annotation_id)
-    if not permissions.is_lead(request.user):
-        if permissions.can_see_annotation(request.user, annotation):
-            raise PermissionDenied("only a lead can see a span's history")
-        raise Http404("No such annotation.")
+    permissions.require_history_visible(request.user, annotation)
     return JsonResponse({"history": history.annotation_history(annotation)})
 
 
