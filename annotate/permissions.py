@@ -16,6 +16,8 @@ The rules, in one place:
   sees only their own spans on an article until they have submitted it.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -46,6 +48,29 @@ def is_lead(user) -> bool:
         answer = user.is_staff or user.is_superuser or user.groups.filter(name=LEAD_GROUP).exists()
     user._sourcemark_is_lead = answer
     return answer
+
+
+def lead_required(view=None, *, message: str = "Only a lead can do that."):
+    """For a page only leads may use: anyone else is refused with a 403
+    (PermissionDenied carrying ``message``, which Django's 403 handler, or
+    ``json_endpoint`` in JSON, answers) before the view runs. Use it bare
+    or as ``@lead_required(message=...)``, under ``require_GET`` and the
+    like, so a wrong method stays a 405.
+
+    A signed-out visitor never gets this far: LoginRequiredMiddleware sends
+    them to sign in first. On a ``login_not_required`` view they would get
+    the 403 too, as is_lead is False for them."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def lead_only(request, *args, **kwargs):
+            if not is_lead(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return lead_only
+
+    return decorate if view is None else decorate(view)
 
 
 def assignment_status(user, article_id: int) -> str | None:

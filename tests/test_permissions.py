@@ -1,11 +1,13 @@
 """The rules in annotate/permissions.py, asked directly: who may annotate,
-change a span, read its history, and what an article list counts."""
+change a span, read its history, what an article list counts, and the
+decorator leads-only views use."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.test import RequestFactory
 from django.utils import timezone
 
 from annotate import permissions
@@ -117,3 +119,49 @@ def test_only_leads_see_a_history_and_others_learn_no_more_than_the_span(cast, s
     else:
         with pytest.raises(answer):
             permissions.require_history_visible(user, span)
+
+
+@permissions.lead_required(message="Only a lead can read this.")
+def lead_page(request):
+    """A view that asks again, as views and templates do."""
+    return HttpResponse(f"lead: {permissions.is_lead(request.user)}")
+
+
+@permissions.lead_required
+def bare_lead_page(request):
+    return HttpResponse("")
+
+
+def request_from(user):
+    request = RequestFactory().get("/for-leads/")
+    request.user = user
+    return request
+
+
+@pytest.mark.parametrize(
+    ("who", "let_through"),
+    [
+        ("anonymous", False),  # on a login_not_required view; otherwise the middleware signs them in first
+        ("author", False),
+        ("other reviewer", False),
+        ("inactive other", False),
+        ("lead", True),
+        ("admin", True),  # staff count as leads
+    ],
+)
+def test_lead_required_lets_only_leads_through(cast, lena, who, let_through, django_assert_max_num_queries):
+    request = request_from({**cast, "lead": lena}[who])
+
+    if let_through:
+        # One question to the database at most, however often the request asks.
+        with django_assert_max_num_queries(1):
+            assert lead_page(request).content == b"lead: True"
+    else:
+        with pytest.raises(PermissionDenied, match=r"^Only a lead can read this\.$"):
+            lead_page(request)
+
+
+def test_lead_required_used_bare_refuses_with_a_general_message(alice):
+    with pytest.raises(PermissionDenied, match=r"^Only a lead can do that\.$"):
+        bare_lead_page(request_from(alice))
+    assert bare_lead_page.__name__ == "bare_lead_page"

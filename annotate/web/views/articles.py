@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -142,9 +142,8 @@ def assignment_submit(request, assignment_id: int):
 
 
 @require_POST
+@permissions.lead_required(message="Only a lead can reopen a submitted article.")
 def assignment_reopen(request, assignment_id: int):
-    if not permissions.is_lead(request.user):
-        raise PermissionDenied("Only a lead can reopen a submitted article.")
     assignment = get_object_or_404(Assignment.objects.select_related("article", "reviewer"), pk=assignment_id)
     try:
         assignments.assignment_reopen(assignment, user=request.user)
@@ -156,9 +155,8 @@ def assignment_reopen(request, assignment_id: int):
 
 
 @require_http_methods(["GET", "POST"])
+@permissions.lead_required(message="Only a lead can assign articles.")
 def assign(request):
-    if not permissions.is_lead(request.user):
-        raise PermissionDenied("Only a lead can assign articles.")
     initial = {"articles": [i for i in request.GET.get("articles", "").split(",") if i.isdigit()]}
     form = AssignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
