@@ -83,6 +83,15 @@ def assignment_status(user, article_id: int) -> str | None:
     return next(iter(statuses.values_list("status", flat=True)[:1]), None)
 
 
+def assignment_statuses(user, article_ids) -> dict[int, str]:
+    """``assignment_status`` for many articles in one query: article id to
+    the user's status there, unassigned articles left out."""
+    if not article_ids or not is_active_user(user):
+        return {}
+    statuses = Assignment.objects.filter(reviewer_id=user.pk, article_id__in=article_ids).order_by()
+    return dict(statuses.values_list("article_id", "status"))
+
+
 def has_submitted(user, article_id: int) -> bool:
     return assignment_status(user, article_id) == Assignment.Status.SUBMITTED
 
@@ -98,6 +107,24 @@ def articles_visible_to(user) -> Q:
     if not is_active_user(user):
         return Q(pk__in=[])
     return Q(pk__in=Assignment.objects.filter(reviewer_id=user.pk).values("article_id"))
+
+
+def sources_visible_to(user) -> Q:
+    """The outlets a user may see, as a filter on Source: every one for
+    leads, else those of the articles they may open."""
+    if is_lead(user):
+        return Q()
+    return Q(pk__in=Article.objects.filter(articles_visible_to(user)).values("source_id"))
+
+
+def assignments_visible_to(user) -> Q:
+    """The assignments a user may see, as a filter on Assignment: every one
+    for leads, else their own."""
+    if is_lead(user):
+        return Q()
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    return Q(reviewer_id=user.pk)
 
 
 def can_view_article(user, article_id: int, *, status=ASK) -> bool:

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from annotate import permissions
-from annotate.models import Annotation, Article, Assignment
+from annotate.models import Annotation, Article, Assignment, Source
 from tests.conftest import assign, make_annotation, make_article, make_user
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +165,44 @@ def test_lead_required_used_bare_refuses_with_a_general_message(alice):
     with pytest.raises(PermissionDenied, match=r"^Only a lead can do that\.$"):
         bare_lead_page(request_from(alice))
     assert bare_lead_page.__name__ == "bare_lead_page"
+
+
+@pytest.fixture
+def desk(alice, bob):
+    """alice has an article from Belta, bob one from Nasha Niva, and no one
+    has anything from Zerkalo yet."""
+    belta = make_article("Officials said the harvest was a record.", source="Belta")
+    niva = make_article("Farmers disputed the figures.", source="Nasha Niva")
+    Source.objects.create(name="Zerkalo")
+    assign(belta, alice)
+    assign(niva, bob)
+    return {"belta": belta, "niva": niva}
+
+
+@pytest.mark.parametrize(
+    ("who", "sources", "assignments"),
+    [
+        ("lead", ["Belta", "Nasha Niva", "Zerkalo"], ["alice", "bob"]),
+        ("author", ["Belta"], ["alice"]),
+        ("outsider", [], []),
+        ("anonymous", [], []),
+    ],
+)
+def test_sources_and_assignments_listed_follow_what_the_user_may_open(cast, desk, lena, who, sources, assignments):
+    user = {**cast, "lead": lena, "outsider": make_user("carol")}[who]
+
+    listed = Source.objects.filter(permissions.sources_visible_to(user)).order_by("name")
+    assert [source.name for source in listed] == sources
+    mine = Assignment.objects.filter(permissions.assignments_visible_to(user)).order_by("reviewer__username")
+    assert [assignment.reviewer.username for assignment in mine] == assignments
+
+
+def test_assignment_statuses_answer_for_many_articles_in_one_query(desk, alice, lena, django_assert_num_queries):
+    ids = [desk["belta"].pk, desk["niva"].pk]
+
+    with django_assert_num_queries(1):
+        assert permissions.assignment_statuses(alice, ids) == {desk["belta"].pk: Assignment.Status.ASSIGNED}
+    with django_assert_num_queries(0):
+        assert permissions.assignment_statuses(alice, []) == {}
+        assert permissions.assignment_statuses(AnonymousUser(), ids) == {}
+    assert permissions.assignment_statuses(lena, ids) == {}  # leads see every article, but have no assignment

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from annotate import permissions
 from annotate.api import filters, serializers
 from annotate.api.views.common import LoginExempt
-from annotate.models import Adjudication, Annotation, Article, Assignment
+from annotate.models import Adjudication, Annotation, Article
 from annotate.read import history
 from annotate.rules import offsets
 from annotate.web import workspace
@@ -125,15 +125,7 @@ def _payloads(annotations, user) -> list[dict]:
     annotations = list(annotations)
     article_ids = {a.article_id for a in annotations}
     texts = dict(Article.objects.filter(pk__in=article_ids).values_list("pk", "text")) if article_ids else {}
-    statuses = (
-        dict(
-            Assignment.objects.filter(reviewer_id=user.pk, article_id__in=article_ids).values_list(
-                "article_id", "status"
-            )
-        )
-        if article_ids
-        else {}
-    )
+    statuses = permissions.assignment_statuses(user, article_ids)
     adjudicated = (
         set(Adjudication.objects.filter(article_id__in=article_ids).values_list("article_id", flat=True))
         if article_ids

@@ -22,11 +22,7 @@ class SourceViewSet(LoginExempt, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.SourceSerializer
 
     def get_queryset(self):
-        visible = Article.objects.filter(permissions.articles_visible_to(self.request.user))
-        sources = Source.objects.order_by("name", "id")
-        if permissions.is_lead(self.request.user):
-            return sources
-        return sources.filter(pk__in=visible.values("source_id"))
+        return Source.objects.filter(permissions.sources_visible_to(self.request.user)).order_by("name", "id")
 
 
 class LabelViewSet(LoginExempt, viewsets.ReadOnlyModelViewSet):

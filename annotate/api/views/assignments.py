@@ -19,10 +19,12 @@ class AssignmentViewSet(LoginExempt, mixins.CreateModelMixin, viewsets.ReadOnlyM
     serializer_class = serializers.AssignmentSerializer
 
     def get_queryset(self):
-        queryset = Assignment.objects.select_related("reviewer", "assigned_by", "article").defer("article__text")
-        if not permissions.is_lead(self.request.user):
-            queryset = queryset.filter(reviewer_id=self.request.user.pk)
-        return queryset.order_by("id")
+        return (
+            Assignment.objects.filter(permissions.assignments_visible_to(self.request.user))
+            .select_related("reviewer", "assigned_by", "article")
+            .defer("article__text")
+            .order_by("id")
+        )
 
     def get_serializer_class(self):
         return serializers.AssignmentCreateSerializer if self.action == "create" else serializers.AssignmentSerializer
