@@ -127,6 +127,14 @@ def assignments_visible_to(user) -> Q:
     return Q(reviewer_id=user.pk)
 
 
+def own_assignments(user) -> Q:
+    """The user's own assignments, as a filter on Assignment: the only ones
+    they may submit, leads included (another's is a 404 on the queue)."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    return Q(reviewer_id=user.pk)
+
+
 def can_view_article(user, article_id: int, *, status=ASK) -> bool:
     # An assignment settles it without asking whether the user leads (one
     # query fewer on every save); when ``status`` is known that costs nothing.

@@ -206,3 +206,19 @@ def test_assignment_statuses_answer_for_many_articles_in_one_query(desk, alice, 
         assert permissions.assignment_statuses(alice, []) == {}
         assert permissions.assignment_statuses(AnonymousUser(), ids) == {}
     assert permissions.assignment_statuses(lena, ids) == {}  # leads see every article, but have no assignment
+
+
+@pytest.mark.parametrize(
+    ("who", "owned"),
+    [
+        ("author", ["alice"]),
+        ("other reviewer", ["bob"]),
+        ("lead", []),  # a lead sees every assignment but submits only their own
+        ("anonymous", []),
+    ],
+)
+def test_a_user_owns_only_the_assignments_made_to_them(cast, span, lena, who, owned):
+    user = {**cast, "lead": lena}[who]
+
+    mine = Assignment.objects.filter(permissions.own_assignments(user))
+    assert [assignment.reviewer.username for assignment in mine] == owned

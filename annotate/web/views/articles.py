@@ -131,7 +131,9 @@ def queue(request):
 
 @require_POST
 def assignment_submit(request, assignment_id: int):
-    assignment = get_object_or_404(Assignment, pk=assignment_id, reviewer=request.user)
+    assignment = get_object_or_404(
+        Assignment.objects.filter(permissions.own_assignments(request.user)), pk=assignment_id
+    )
     try:
         assignments.assignment_submit(assignment, user=request.user)
     except ValidationError as error:
