@@ -135,6 +135,12 @@ def own_assignments(user) -> Q:
     return Q(reviewer_id=user.pk)
 
 
+def assignable_reviewers() -> Q:
+    """Who may be given articles to review, as a filter on the user model:
+    the active members of the Reviewer group."""
+    return Q(is_active=True, groups__name=REVIEWER_GROUP)
+
+
 def can_view_article(user, article_id: int, *, status=ASK) -> bool:
     # An assignment settles it without asking whether the user leads (one
     # query fewer on every save); when ``status`` is known that costs nothing.

@@ -3,6 +3,7 @@ change a span, read its history, what an article list counts, and the
 decorator leads-only views use."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from annotate import permissions
 from annotate.models import Annotation, Article, Assignment, Source
-from tests.conftest import assign, make_annotation, make_article, make_user
+from tests.conftest import assign, make_annotation, make_article, make_reviewer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +223,11 @@ def test_a_user_owns_only_the_assignments_made_to_them(cast, span, lena, who, ow
 
     mine = Assignment.objects.filter(permissions.own_assignments(user))
     assert [assignment.reviewer.username for assignment in mine] == owned
+
+
+def test_only_active_members_of_the_reviewer_group_may_be_assigned(alice, bob, lena, root):
+    make_reviewer("gone", is_active=False)
+    make_user("carol")  # signed up, but in no group yet
+
+    assignable = get_user_model().objects.filter(permissions.assignable_reviewers()).order_by("username")
+    assert [user.username for user in assignable] == ["alice", "bob"]
