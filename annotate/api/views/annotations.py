@@ -105,8 +105,9 @@ class AnnotationViewSet(
         return Response(history.annotation_history(annotation))
 
     def _any(self, pk) -> Annotation:
-        """The span whatever the caller may see; the workspace functions
-        decide between 404 and 403 as the page does."""
+        """The span whatever the caller may see; the workspace functions (and
+        permissions.require_history_visible) decide between 404 and 403 as
+        the page does."""
         if not str(pk).isdigit():
             raise Http404
         return get_object_or_404(Annotation.objects.select_related("article", "label", "reviewer"), pk=pk)

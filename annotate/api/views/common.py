@@ -20,6 +20,9 @@ class LoginExempt:
 
 
 def require_lead(user, what: str) -> None:
+    """The API's form of permissions.lead_required, for one action of a
+    viewset: permissions.is_lead answers, and a refusal is a JSON 403 saying
+    what only a lead can do."""
     if not permissions.is_lead(user):
         raise PermissionDenied(f"only a lead can {what}")
 
