@@ -3,12 +3,14 @@ here; they do not re-derive the answer.
 
 The rules, in one place:
 
-- **Leads** (the "Lead" group, staff and superusers) see every article and
-  every span, assign, reopen and adjudicate. They may also mark spans of
-  their own on any article.
+- **Leads** (the "Lead" group, staff and superusers) see every article,
+  every span and its history, assign, reopen, adjudicate and read the
+  reports; pages only they may use carry ``@lead_required``. They may also
+  mark spans of their own on any article.
 - **Reviewers** (everyone else who is signed in and active) see only the
   articles assigned to them; any other article is a 404, as if it did not
-  exist. They mark spans on an assigned article until they submit it.
+  exist. They mark spans on an assigned article until they submit it, and
+  submit only their own assignments.
 - **A span** is changed or deleted only by its author (reviewer layer) or a
   lead (consensus layer), and only while the author has not submitted the
   article / the article is not adjudicated.
