@@ -3,12 +3,14 @@ here; they do not re-derive the answer.
 
 The rules, in one place:
 
-- **Leads** (the "Lead" group, staff and superusers) see every article and
-  every span, assign, reopen and adjudicate. They may also mark spans of
-  their own on any article.
+- **Leads** (the "Lead" group, staff and superusers) see every article,
+  every span and its history, assign, reopen, adjudicate and read the
+  reports; pages only they may use carry ``@lead_required``. They may also
+  mark spans of their own on any article.
 - **Reviewers** (everyone else who is signed in and active) see only the
   articles assigned to them; any other article is a 404, as if it did not
-  exist. They mark spans on an assigned article until they submit it.
+  exist. They mark spans on an assigned article until they submit it, and
+  submit only their own assignments.
 - **A span** is changed or deleted only by its author (reviewer layer) or a
   lead (consensus layer), and only while the author has not submitted the
   article / the article is not adjudicated.
@@ -16,8 +18,12 @@ The rules, in one place:
   sees only their own spans on an article until they have submitted it.
 """
 
+import functools
+
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 
 from annotate.models import Adjudication, Annotation, Article, Assignment
 
@@ -46,6 +52,29 @@ def is_lead(user) -> bool:
     return answer
 
 
+def lead_required(view=None, *, message: str = "Only a lead can do that."):
+    """For a page only leads may use: anyone else is refused with a 403
+    (PermissionDenied carrying ``message``, which Django's 403 handler, or
+    ``json_endpoint`` in JSON, answers) before the view runs. Use it bare
+    or as ``@lead_required(message=...)``, under ``require_GET`` and the
+    like, so a wrong method stays a 405.
+
+    A signed-out visitor never gets this far: LoginRequiredMiddleware sends
+    them to sign in first. On a ``login_not_required`` view they would get
+    the 403 too, as is_lead is False for them."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def lead_only(request, *args, **kwargs):
+            if not is_lead(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return lead_only
+
+    return decorate if view is None else decorate(view)
+
+
 def assignment_status(user, article_id: int) -> str | None:
     """The user's assignment status on the article, or None if unassigned."""
     if not is_active_user(user):
@@ -54,6 +83,15 @@ def assignment_status(user, article_id: int) -> str | None:
     # runs on every save, and first()'s ORDER BY is work for nothing.
     statuses = Assignment.objects.filter(article_id=article_id, reviewer_id=user.pk).order_by()
     return next(iter(statuses.values_list("status", flat=True)[:1]), None)
+
+
+def assignment_statuses(user, article_ids) -> dict[int, str]:
+    """``assignment_status`` for many articles in one query: article id to
+    the user's status there, unassigned articles left out."""
+    if not article_ids or not is_active_user(user):
+        return {}
+    statuses = Assignment.objects.filter(reviewer_id=user.pk, article_id__in=article_ids).order_by()
+    return dict(statuses.values_list("article_id", "status"))
 
 
 def has_submitted(user, article_id: int) -> bool:
@@ -71,6 +109,38 @@ def articles_visible_to(user) -> Q:
     if not is_active_user(user):
         return Q(pk__in=[])
     return Q(pk__in=Assignment.objects.filter(reviewer_id=user.pk).values("article_id"))
+
+
+def sources_visible_to(user) -> Q:
+    """The outlets a user may see, as a filter on Source: every one for
+    leads, else those of the articles they may open."""
+    if is_lead(user):
+        return Q()
+    return Q(pk__in=Article.objects.filter(articles_visible_to(user)).values("source_id"))
+
+
+def assignments_visible_to(user) -> Q:
+    """The assignments a user may see, as a filter on Assignment: every one
+    for leads, else their own."""
+    if is_lead(user):
+        return Q()
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    return Q(reviewer_id=user.pk)
+
+
+def own_assignments(user) -> Q:
+    """The user's own assignments, as a filter on Assignment: the only ones
+    they may submit, leads included (another's is a 404 on the queue)."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    return Q(reviewer_id=user.pk)
+
+
+def assignable_reviewers() -> Q:
+    """Who may be given articles to review, as a filter on the user model:
+    the active members of the Reviewer group."""
+    return Q(is_active=True, groups__name=REVIEWER_GROUP)
 
 
 def can_view_article(user, article_id: int, *, status=ASK) -> bool:
@@ -130,6 +200,24 @@ def can_see_annotation(user, annotation: Annotation, *, status=ASK) -> bool:
     return status == Assignment.Status.SUBMITTED
 
 
+def can_see_history(user, annotation: Annotation) -> bool:
+    """May the user read every version of this span? Only leads may, not
+    even the span's author: the history names who changed what, and when."""
+    return is_lead(user)
+
+
+def require_history_visible(user, annotation: Annotation) -> None:
+    """Refuse a history request unless ``can_see_history``, as the page's
+    JSON and the API both answer: a 404 for a span the user may not see at
+    all (its existence is not theirs to learn), a 403 for one they see but
+    whose history is for leads."""
+    if can_see_history(user, annotation):
+        return
+    if can_see_annotation(user, annotation):
+        raise PermissionDenied("only a lead can see a span's history")
+    raise Http404("No such annotation.")
+
+
 def annotations_visible_to(user) -> Q:
     """Every span the user may see, on any article, as a filter on
     Annotation: ``can_see_annotation`` for lists (the API's)."""
@@ -144,6 +232,18 @@ def annotations_visible_to(user) -> Q:
         reviewer_layer &= Q(reviewer_id=user.pk) | Q(article_id__in=submitted)
     consensus = Q(layer=Annotation.Layer.CONSENSUS, article__adjudication__isnull=False)
     return Q(article_id__in=assigned.values("article_id")) & (reviewer_layer | consensus)
+
+
+def countable_spans(user) -> Q:
+    """The spans an article list counts as "all" for the user, as a filter
+    for ``Count("annotations")`` on Article: what the article page would
+    show them. With independent judgement a reviewer counts only their own
+    spans until they submit the article, since a count of colleagues' spans
+    would hint at what they marked."""
+    if is_lead(user) or not settings.INDEPENDENT_REVIEW:
+        return Q()
+    submitted = Assignment.objects.filter(reviewer_id=user.pk, status=Assignment.Status.SUBMITTED).values("article_id")
+    return Q(annotations__layer=Annotation.Layer.REVIEWER) & (Q(annotations__reviewer=user) | Q(pk__in=submitted))
 
 
 def can_curate(user) -> bool:

@@ -84,6 +84,7 @@ ACTIONS = {
     ),
     "delete A's span": lambda c, s: c.delete(reverse("annotation-detail", args=[s["span"].pk])),
     "span history": lambda c, s: c.get(reverse("annotation-history", args=[s["span"].pk])),
+    "span history (API)": lambda c, s: c.get(f"/api/annotations/{s['span'].pk}/history/"),
     "submit A's assignment": lambda c, s: c.post(reverse("assignment-submit", args=[s["assignment"].pk])),
     "reopen A's submitted": lambda c, s: c.post(reverse("assignment-reopen", args=[s["submitted"].pk])),
     "assign page": lambda c, s: c.get(reverse("assign")),
@@ -113,6 +114,7 @@ EXPECTED = {
     "change A's span":        (UNAUTHORISED, OK,         NOT_FOUND,  NOT_FOUND, FORBIDDEN, FORBIDDEN),
     "delete A's span":        (UNAUTHORISED, OK,         NOT_FOUND,  NOT_FOUND, FORBIDDEN, FORBIDDEN),
     "span history":           (UNAUTHORISED, FORBIDDEN,  NOT_FOUND,  NOT_FOUND, OK,        OK),
+    "span history (API)":     (UNAUTHORISED, FORBIDDEN,  NOT_FOUND,  NOT_FOUND, OK,        OK),
     "submit A's assignment":  (SIGN_IN,      REDIRECT,   NOT_FOUND,  NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "reopen A's submitted":   (SIGN_IN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN, REDIRECT,  REDIRECT),
     "assign page":            (SIGN_IN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN, OK,        OK),
@@ -185,3 +187,55 @@ def test_after_adjudication_nobody_changes_the_consensus_until_reopened(scene, l
         response = ACTIONS["create consensus span"](client, scene)
         assert response.status_code == 403
     assert snapshot() == before
+
+
+# Every page only leads may use (permissions.lead_required), by method and
+# address. The lead's answer is the page (200) or a form's redirect back.
+LEAD_PAGES = {
+    "assign page": ("get", lambda s: reverse("assign"), OK),
+    "assign": ("post", lambda s: reverse("assign"), OK),  # an empty POST binds no form: the page again
+    "reopen": ("post", lambda s: reverse("assignment-reopen", args=[s["submitted"].pk]), REDIRECT),
+    "curation page": ("get", lambda s: reverse("curate", args=[s["article"].pk]), OK),
+    "accept": ("post", lambda s: reverse("curate-accept", args=[s["article"].pk]), REDIRECT),
+    "accept unanimous": ("post", lambda s: reverse("curate-accept-unanimous", args=[s["article"].pk]), REDIRECT),
+    "remove": ("post", lambda s: reverse("curate-remove", args=[s["article"].pk]), REDIRECT),
+    "close": ("post", lambda s: reverse("curate-close", args=[s["article"].pk]), REDIRECT),
+    "reopen adjudication": ("post", lambda s: reverse("curate-reopen", args=[s["article"].pk]), REDIRECT),
+    "team page": ("get", lambda s: reverse("team"), OK),
+    "team download": ("get", lambda s: reverse("team-download", args=["csv"]), OK),
+    "reports page": ("get", lambda s: reverse("reports"), OK),
+    "report download": ("get", lambda s: reverse("report-download", args=["sources", "csv"]), OK),
+    "article report": ("get", lambda s: reverse("article-report", args=[s["article"].pk]), OK),
+}
+
+LEAD_PAGE_CASES = [
+    pytest.param(page, role, id=f"{page}-{role}")
+    for page in LEAD_PAGES
+    for role in ("anonymous", "reviewer A", "outsider", "lead", "admin")
+]
+
+
+@pytest.mark.parametrize(("page", "role"), LEAD_PAGE_CASES)
+def test_lead_pages_sign_in_the_anonymous_refuse_reviewers_and_serve_leads(scene, page, role):
+    method, url, lead_answer = LEAD_PAGES[page]
+
+    response = getattr(client_for(scene["users"][role]), method)(url(scene))
+
+    if role == "anonymous":
+        # LoginRequiredMiddleware, before lead_required is asked.
+        assert response.status_code == REDIRECT
+        assert response["Location"].startswith(reverse("login"))
+    elif role in ("reviewer A", "outsider"):
+        assert response.status_code == FORBIDDEN
+        assert b"403 Forbidden" in response.content
+    else:
+        assert response.status_code == lead_answer
+        if lead_answer == REDIRECT:
+            assert not response["Location"].startswith(reverse("login"))
+
+
+def test_the_method_is_checked_before_leadership(scene, alice):
+    # A wrong method is a 405 for anyone, as before lead_required.
+    client = client_for(alice)
+    assert client.post(reverse("team")).status_code == 405
+    assert client.get(reverse("curate-close", args=[scene["article"].pk])).status_code == 405

@@ -6,6 +6,7 @@ stay in the service functions the views call."""
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from annotate import permissions
 from annotate.io.file_formats import IMPORT_FORMATS
 from annotate.models import SPAN_TEXT_LIMITS, Annotation, Article, Assignment, Label, Source
 
@@ -153,7 +154,7 @@ class AssignmentCreateSerializer(serializers.Serializer):
     articles = serializers.PrimaryKeyRelatedField(queryset=Article.objects.defer("text"), many=True, allow_empty=False)
     reviewers = serializers.SlugRelatedField(
         slug_field="username",
-        queryset=get_user_model().objects.filter(is_active=True, groups__name="Reviewer"),
+        queryset=get_user_model().objects.filter(permissions.assignable_reviewers()),
         many=True,
         allow_empty=False,
         help_text="Usernames of active members of the Reviewer group.",

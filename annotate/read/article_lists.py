@@ -1,7 +1,6 @@
 """Read-side queries for pages, with their joins and counts, so views stay thin
 and query counts stay fixed."""
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from annotate import permissions
@@ -20,21 +19,9 @@ def article_list(*, user, query: str = "", source: Source | None = None, label: 
     if label is not None:
         articles = articles.filter(pk__in=label.annotations.values("article_id"))
     return articles.annotate(
-        annotation_count=Count("annotations", filter=_countable_spans(user)),
+        annotation_count=Count("annotations", filter=permissions.countable_spans(user)),
         my_annotation_count=Count("annotations", filter=Q(annotations__reviewer=user)),
     ).order_by(*ordering)
-
-
-def _countable_spans(user) -> Q:
-    """The spans "all" counts on the list: what the article page would show
-    the user. A count of colleagues' spans before submitting would hint at
-    what they marked, which independent judgement is there to prevent."""
-    if permissions.is_lead(user) or not settings.INDEPENDENT_REVIEW:
-        return Q()
-    from annotate.models import Annotation, Assignment
-
-    submitted = Assignment.objects.filter(reviewer_id=user.pk, status=Assignment.Status.SUBMITTED).values("article_id")
-    return Q(annotations__layer=Annotation.Layer.REVIEWER) & (Q(annotations__reviewer=user) | Q(pk__in=submitted))
 
 
 def queue_for(user) -> QuerySet:

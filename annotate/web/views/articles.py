@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -105,10 +105,7 @@ def annotation_detail(request, annotation_id: int):
 def annotation_history(request, annotation_id: int):
     """Every version of a span, newest first, for leads."""
     annotation = get_object_or_404(Annotation, pk=annotation_id)
-    if not permissions.is_lead(request.user):
-        if permissions.can_see_annotation(request.user, annotation):
-            raise PermissionDenied("only a lead can see a span's history")
-        raise Http404("No such annotation.")
+    permissions.require_history_visible(request.user, annotation)
     return JsonResponse({"history": history.annotation_history(annotation)})
 
 
@@ -134,7 +131,9 @@ def queue(request):
 
 @require_POST
 def assignment_submit(request, assignment_id: int):
-    assignment = get_object_or_404(Assignment, pk=assignment_id, reviewer=request.user)
+    assignment = get_object_or_404(
+        Assignment.objects.filter(permissions.own_assignments(request.user)), pk=assignment_id
+    )
     try:
         assignments.assignment_submit(assignment, user=request.user)
     except ValidationError as error:
@@ -145,9 +144,8 @@ def assignment_submit(request, assignment_id: int):
 
 
 @require_POST
+@permissions.lead_required(message="Only a lead can reopen a submitted article.")
 def assignment_reopen(request, assignment_id: int):
-    if not permissions.is_lead(request.user):
-        raise PermissionDenied("Only a lead can reopen a submitted article.")
     assignment = get_object_or_404(Assignment.objects.select_related("article", "reviewer"), pk=assignment_id)
     try:
         assignments.assignment_reopen(assignment, user=request.user)
@@ -159,9 +157,8 @@ def assignment_reopen(request, assignment_id: int):
 
 
 @require_http_methods(["GET", "POST"])
+@permissions.lead_required(message="Only a lead can assign articles.")
 def assign(request):
-    if not permissions.is_lead(request.user):
-        raise PermissionDenied("Only a lead can assign articles.")
     initial = {"articles": [i for i in request.GET.get("articles", "").split(",") if i.isdigit()]}
     form = AssignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -2,7 +2,7 @@
 POST that redirects back to the page, so the page works without script."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,10 +15,10 @@ from annotate.read import curation_board
 from annotate.web import workspace
 from annotate.web.http import JsonError
 
+leads_only = permissions.lead_required(message="Only a lead can adjudicate.")
 
-def _article_for_lead(request, article_id: int) -> Article:
-    if not permissions.can_curate(request.user):
-        raise PermissionDenied("Only a lead can adjudicate.")
+
+def _article(article_id: int) -> Article:
     return get_object_or_404(Article.objects.select_related("source"), pk=article_id)
 
 
@@ -26,8 +26,9 @@ SEGMENTS_PER_PAGE = 10
 
 
 @require_GET
+@leads_only
 def curate(request, article_id: int):
-    article = _article_for_lead(request, article_id)
+    article = _article(article_id)
     view = curation_board.curation_for(article)
     only_disputed = request.GET.get("show") == "disputed"
     segments = view.disputed_segments if only_disputed else view.segments
@@ -74,8 +75,9 @@ def _act(request, article: Article, action, success: str, anchor: str = ""):
 
 
 @require_POST
+@leads_only
 def curate_accept(request, article_id: int):
-    article = _article_for_lead(request, article_id)
+    article = _article(article_id)
     span = _span_on(request, article, Annotation.Layer.REVIEWER)
     if span is None:
         return _back(article)
@@ -88,8 +90,9 @@ def curate_accept(request, article_id: int):
 
 
 @require_POST
+@leads_only
 def curate_accept_unanimous(request, article_id: int):
-    article = _article_for_lead(request, article_id)
+    article = _article(article_id)
     reason = request.POST.get("reason", "")
     return _act(
         request, article, lambda: len(consensus.consensus_accept_unanimous(article, lead=request.user, reason=reason)),
@@ -98,8 +101,9 @@ def curate_accept_unanimous(request, article_id: int):
 
 
 @require_POST
+@leads_only
 def curate_remove(request, article_id: int):
-    article = _article_for_lead(request, article_id)
+    article = _article(article_id)
     span = _span_on(request, article, Annotation.Layer.CONSENSUS)
     if span is None:
         return _back(article)
@@ -129,8 +133,9 @@ def curate_remove(request, article_id: int):
 
 
 @require_POST
+@leads_only
 def curate_close(request, article_id: int):
-    article = _article_for_lead(request, article_id)
+    article = _article(article_id)
     note = request.POST.get("note", "")
     return _act(
         request, article, lambda: consensus.adjudication_close(article, lead=request.user, note=note),
@@ -139,8 +144,9 @@ def curate_close(request, article_id: int):
 
 
 @require_POST
+@leads_only
 def curate_reopen(request, article_id: int):
-    article = _article_for_lead(request, article_id)
+    article = _article(article_id)
     return _act(
         request, article, lambda: consensus.adjudication_reopen(article, lead=request.user),
         "Reopened: the consensus can be changed again.",

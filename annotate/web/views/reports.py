@@ -2,7 +2,6 @@
 chart geometry from annotate/read/charts.py; these views only parse and render."""
 
 import tablib
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
@@ -23,10 +22,8 @@ SHAPES = {"sources": reports.source_rows, "articles": reports.article_rows}
 ARTICLES_PER_PAGE = 50
 
 
-def _require_lead(request):
-    # Reports pool everyone's work; reviewers see their own in the workspace.
-    if not permissions.is_lead(request.user):
-        raise PermissionDenied("Only a lead can see the reports.")
+# Reports pool everyone's work; reviewers see their own in the workspace.
+leads_only = permissions.lead_required(message="Only a lead can see the reports.")
 
 
 def _report(form: ReportForm, **extra) -> reports.Report | None:
@@ -40,8 +37,8 @@ def _report(form: ReportForm, **extra) -> reports.Report | None:
 
 
 @require_GET
+@leads_only
 def report_page(request):
-    _require_lead(request)
     form = ReportForm(request.GET or None)
     report = _report(form)
     context = {"form": form, "report": report, "query": request.GET.urlencode()}
@@ -56,8 +53,8 @@ def report_page(request):
 
 
 @require_GET
+@leads_only
 def report_download(request, shape: str, fmt: str):
-    _require_lead(request)
     if shape not in SHAPES or fmt not in DOWNLOADS:
         raise Http404("No such report download.")
     form = ReportForm(request.GET or None)
@@ -77,8 +74,8 @@ def report_download(request, shape: str, fmt: str):
 
 
 @require_GET
+@leads_only
 def article_report(request, article_id: int):
-    _require_lead(request)
     article = get_object_or_404(Article.objects.select_related("source").defer("text"), pk=article_id)
     form = ReportForm(request.GET or None)
     report = _report(form, article=article.pk)

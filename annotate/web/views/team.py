@@ -2,7 +2,6 @@
 ``views.py`` so the page and its figures can be read in one place; the
 figures come from ``annotate.read.team_agreement``."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -15,9 +14,7 @@ from annotate.rules.agreement import MIN_SPANS
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
-def _require_lead(request) -> None:
-    if not permissions.is_lead(request.user):
-        raise PermissionDenied("Only a lead can see the team's agreement.")
+leads_only = permissions.lead_required(message="Only a lead can see the team's agreement.")
 
 
 def _chosen_source(request) -> Source | None:
@@ -32,8 +29,8 @@ def _chosen_source(request) -> Source | None:
 
 
 @require_GET
+@leads_only
 def team(request):
-    _require_lead(request)
     try:
         source = _chosen_source(request)
     except ValueError as error:
@@ -48,8 +45,8 @@ def team(request):
 
 
 @require_GET
+@leads_only
 def team_download(request, fmt: str):
-    _require_lead(request)
     if fmt not in DOWNLOAD_TYPES:
         raise Http404(f"No {fmt!r} download; use csv or json.")
     try:

@@ -1,0 +1,113 @@
+"""Annotation files out (every export format) and in (an import, leads)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotate.api import serializers
+from annotate.api.views.common import LoginExempt, require_lead
+from annotate.io import annotations_in
+from annotate.io.exports import CONTENT_TYPES, EXPORT_FORMATS, AnnotationFilter, ExportError, export_download
+from annotate.models import Annotation
+
+
+class IgnoreAcceptHeader(BaseContentNegotiation):
+    """The export's format comes from ?format=; an Accept header cannot veto it."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+@extend_schema(
+    summary="Download annotations in any export format",
+    parameters=[
+        OpenApiParameter("format", str, enum=list(EXPORT_FORMATS), default="csv"),
+        OpenApiParameter("source", str, description="Source name"),
+        OpenApiParameter("label", str, description="Label slug"),
+        OpenApiParameter("reviewer", str, description="Username (reviewers: only their own)"),
+        OpenApiParameter("article", int),
+        OpenApiParameter("layer", str, enum=list(Annotation.Layer.values)),
+    ],
+    responses={
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="format=csv"),
+        (200, "application/json"): OpenApiResponse(
+            {"type": "array", "items": {"type": "object"}}, description="format=json: one object per span"
+        ),
+        (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY, description="format=xlsx"),
+        (200, "application/ld+json"): OpenApiResponse(
+            OpenApiTypes.ANY, description="format=w3c (an AnnotationCollection) or claimreview (a list)"
+        ),
+        (200, "application/jsonl"): OpenApiResponse(OpenApiTypes.BINARY, description="format=doccano: a line per text"),
+    },
+)
+class AnnotationExportView(LoginExempt, APIView):
+    content_negotiation_class = IgnoreAcceptHeader
+
+    def get(self, request):
+        params = request.query_params
+        export_format = params.get("format", "csv")
+        if export_format not in EXPORT_FORMATS:
+            return Response(
+                {
+                    "error": {
+                        "message": f"unknown format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}",
+                        "field": "format",
+                    }
+                },
+                status=400,
+            )
+        article = params.get("article")
+        if article is not None and not article.isdigit():
+            return Response({"error": {"message": "article must be an article's id", "field": "article"}}, status=400)
+        criteria = AnnotationFilter(
+            source=params.get("source") or None,
+            label=params.get("label") or None,
+            reviewer=params.get("reviewer") or None,
+            article=int(article) if article else None,
+            layer=params.get("layer") or None,
+        )
+        try:
+            return export_download(request.user, criteria, export_format)
+        except ExportError as error:
+            return Response({"error": {"message": str(error)}}, status=400)
+
+
+class AnnotationImportView(LoginExempt, APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Import an annotation file (leads): all or nothing",
+        request={"multipart/form-data": serializers.AnnotationImportSerializer},
+        responses={200: serializers.ImportReportSerializer, 422: serializers.ImportReportSerializer},
+    )
+    def post(self, request):
+        require_lead(request.user, "import annotations")
+        form = serializers.AnnotationImportSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        values = form.validated_data
+        data = values["file"].read()
+        file_format, dry_run = values["format"], values["dry_run"]
+        report = annotations_in.import_annotation_file(
+            data,
+            file_format,
+            dry_run=dry_run,
+            reviewer=values.get("reviewer") or None,
+            source=values.get("source") or None,
+        )
+        body = {
+            "summary": report.summary(),
+            "written": report.written,
+            "total": report.total,
+            "new": report.new,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "errors": report.errors,
+        }
+        # 422: the request was fine, the file's content is refused (see errors).
+        return Response(body, status=422 if report.errors else 200)
