@@ -1,37 +1,13 @@
-"""A whole project in one file: ``export_project`` writes every table
-Sourcemark keeps into one archive, ``import_project`` restores it into an
-empty database.
+"""``project_import``: an archive back into an empty database, every row
+validated through the models and all of it written in one transaction."""
 
-The archive is a zip. Each table is one JSON Lines member (one row per line,
-ordered by primary key, ids as in the database it came from, so history rows
-that name ids still line up after a restore), and ``manifest.json`` says what
-the archive is: its format name and version, the app version and the
-migration state it was written at, when, and each member's row count and
-SHA-256. Rows are streamed in both directions, so memory stays flat however
-large the project is.
-
-Permissions and content types are not archived: ``migrate`` makes them, with
-ids that differ between databases, so rows refer to them by natural key
-(``[app_label, codename]``, ``[app_label, model]``).
-"""
-
-import datetime as dt
-import hashlib
 import importlib
 import json
-import os
-import tempfile
-import tomllib
 import zipfile
-import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
-import django
-from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -40,19 +16,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
-from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
+from annotate.io.backup import ArchiveError
+from annotate.io.backup.manifest import check_members, check_migrations, read_manifest
+from annotate.io.backup.tables import BATCH_SIZE, Progress, Table, archive_tables
+from annotate.models import Annotation, Article, Label
 
-FORMAT_NAME = "sourcemark-project"
-FORMAT_VERSION = 1
-MANIFEST_NAME = "manifest.json"
-# The apps whose tables the archive holds: an archive fits only a database
-# whose schema is at the same migrations for each of them.
-ARCHIVED_APPS = ("admin", "annotate", "auth", "contenttypes")
-BATCH_SIZE = 1000
-_READ_CHUNK = 1 << 16
 _INTEGER_KINDS = {
     "AutoField",
     "BigAutoField",
@@ -64,227 +34,6 @@ _INTEGER_KINDS = {
     "PositiveSmallIntegerField",
     "PositiveBigIntegerField",
 }
-
-Progress = Callable[[str, int, int], None]
-"""Called as ``progress(table, rows_done, rows_in_table)`` after each batch."""
-
-
-class ArchiveError(Exception):
-    """The archive cannot be restored (or written); the message says why."""
-
-
-@dataclass(frozen=True)
-class Table:
-    """One archived table. ``name`` is the database table's name, so a
-    reader of the archive knows where each member's rows lived."""
-
-    model: type[models.Model]
-
-    @property
-    def name(self) -> str:
-        return self.model._meta.db_table
-
-    @property
-    def member(self) -> str:
-        return f"{self.name}.jsonl"
-
-
-def archive_tables() -> list[Table]:
-    """Every archived table, in an order where each row's references come
-    before it (the order import_project inserts them in)."""
-    return [
-        Table(Group),
-        Table(get_user_model()),
-        Table(Source),
-        Table(Label),
-        Table(Article),
-        Table(Annotation),
-        Table(Assignment),
-        Table(Adjudication),
-        Table(Annotation.history.model),
-        Table(Assignment.history.model),
-        Table(Adjudication.history.model),
-        Table(LogEntry),
-    ]
-
-
-# ---- export -----------------------------------------------------------------------
-
-
-def project_export(
-    path: Path, *, with_passwords: bool = True, progress: Progress | None = None, using: str = DEFAULT_DB_ALIAS
-) -> dict:
-    """Write the whole project to ``path`` and return the manifest.
-
-    The archive is written to a temporary file beside ``path`` (readable only
-    by its owner: it holds every text, note and, unless ``with_passwords`` is
-    off, the password hashes) and renamed into place when complete, so an
-    export that fails or is killed never leaves a partial archive behind.
-    """
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            with _snapshot(using):
-                manifest = {
-                    "format": FORMAT_NAME,
-                    "format_version": FORMAT_VERSION,
-                    "created_at": _timestamp(timezone.now()),
-                    "sourcemark_version": sourcemark_version(),
-                    "django_version": django.get_version(),
-                    "migrations": latest_migrations(using),
-                    "passwords": with_passwords,
-                    "tables": [],
-                }
-                for table in archive_tables():
-                    rows, digest = _write_member(archive, table, with_passwords, progress, using)
-                    manifest["tables"].append(
-                        {"name": table.name, "member": table.member, "rows": rows, "sha256": digest}
-                    )
-            archive.writestr(MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return manifest
-
-
-def _write_member(archive, table: Table, with_passwords: bool, progress: Progress | None, using: str):
-    digest = hashlib.sha256()
-    rows = 0
-    total = table.model._base_manager.using(using).count() if progress else 0
-    # force_zip64: a member's size is not known before it is written, and a
-    # large project's annotations or history can pass the 2 GiB zip limit.
-    info = zipfile.ZipInfo(table.member, date_time=timezone.localtime().timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    with archive.open(info, "w", force_zip64=True) as member:
-        for row in _export_rows(table.model, with_passwords=with_passwords, using=using):
-            line = _json_line(row)
-            member.write(line)
-            digest.update(line)
-            rows += 1
-            if progress and rows % BATCH_SIZE == 0:
-                progress(table.name, rows, total)
-    if progress:
-        progress(table.name, rows, rows)
-    return rows, digest.hexdigest()
-
-
-def _export_rows(model, *, with_passwords: bool, using: str) -> Iterator[dict]:
-    """The table's rows as JSON-ready dicts, keyed by column (``attname``)."""
-    columns = [field.attname for field in model._meta.concrete_fields]
-    User = get_user_model()
-    groups_of: dict[int, list[int]] = {}
-    permissions_of: dict[int, list[list[str]]] = {}
-    content_types: dict[int, list[str]] = {}
-    # Users, groups and content types are few: their links fit in memory.
-    if model is Group:
-        permissions_of = _permission_keys(Group.permissions.through, "group_id", using)
-    elif model is User:
-        groups_of = defaultdict(list)
-        for user_id, group_id in (
-            User.groups.through.objects.using(using).order_by("user_id", "group_id").values_list("user_id", "group_id")
-        ):
-            groups_of[user_id].append(group_id)
-        permissions_of = _permission_keys(User.user_permissions.through, "user_id", using)
-    elif model is LogEntry:
-        content_types = {ct.pk: [ct.app_label, ct.model] for ct in ContentType.objects.using(using)}
-    queryset = model._base_manager.using(using).order_by("pk").values_list(*columns)
-    for values in queryset.iterator(chunk_size=BATCH_SIZE):
-        row = {column: _json_value(value) for column, value in zip(columns, values, strict=True)}
-        if model is Group:
-            row["permissions"] = permissions_of.get(row["id"], [])
-        elif model is User:
-            if not with_passwords:
-                row["password"] = None
-            row["groups"] = groups_of.get(row["id"], [])
-            row["user_permissions"] = permissions_of.get(row["id"], [])
-        elif model is LogEntry:
-            content_type_id = row.pop("content_type_id")
-            row["content_type"] = content_types.get(content_type_id)
-        yield row
-
-
-def _permission_keys(through, owner_column: str, using: str) -> dict[int, list[list[str]]]:
-    keys = defaultdict(list)
-    links = through.objects.using(using).values_list(
-        owner_column, "permission__content_type__app_label", "permission__codename"
-    )
-    for owner_id, app_label, codename in links.order_by(
-        owner_column, "permission__content_type__app_label", "permission__codename"
-    ):
-        keys[owner_id].append([app_label, codename])
-    return keys
-
-
-def _json_line(row: dict) -> bytes:
-    return (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-
-
-def _json_value(value):
-    if isinstance(value, dt.datetime):
-        return _timestamp(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _timestamp(value: dt.datetime) -> str:
-    # One fixed shape (UTC, always microseconds), so the same row reads the
-    # same from SQLite and PostgreSQL and two exports compare line by line.
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-@contextmanager
-def _snapshot(using: str):
-    """Read every table from one consistent state of the database, so a
-    span created during the export cannot name an article the export has
-    already passed. Inside a caller's transaction, that transaction is the
-    snapshot."""
-    connection = connections[using]
-    if connection.in_atomic_block:
-        yield
-        return
-    connection.ensure_connection()
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:
-        # A deferred transaction reads one WAL snapshot without taking the
-        # write lock the project's IMMEDIATE mode would hold for the whole
-        # export (the app's writers would wait on it).
-        previous_mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
-    try:
-        with transaction.atomic(using=using):
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-    finally:
-        if sqlite:
-            connection.transaction_mode = previous_mode
-
-
-def sourcemark_version() -> str:
-    """The version in pyproject.toml, or "unknown" where it is not shipped."""
-    try:
-        with open(Path(settings.BASE_DIR) / "pyproject.toml", "rb") as handle:
-            return tomllib.load(handle)["project"]["version"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
-
-
-def latest_migrations(using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
-    """The latest applied migration of each archived app, e.g.
-    ``{"annotate": "0007_article_word_count", ...}``. Migration names start
-    with a zero-padded number, so the greatest name is the latest."""
-    applied = MigrationLoader(connections[using], ignore_no_migrations=True).applied_migrations
-    latest: dict[str, str] = {}
-    for app_label, name in applied:
-        if app_label in ARCHIVED_APPS and name > latest.get(app_label, ""):
-            latest[app_label] = name
-    return dict(sorted(latest.items()))
-
-
-# ---- import -----------------------------------------------------------------------
 
 
 def project_import(path: Path, *, progress: Progress | None = None, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
@@ -312,122 +61,6 @@ def project_import(path: Path, *, progress: Progress | None = None, using: str =
             check_database_empty(using)
             counts = _restore(archive, manifest, progress, using)
     return counts
-
-
-def read_manifest(archive: zipfile.ZipFile) -> dict:
-    """The archive's manifest, after checking it is ours, of a format version
-    this installation reads, and lists exactly the tables it should."""
-    names = archive.namelist()
-    if MANIFEST_NAME not in names:
-        raise ArchiveError(f"this is not a Sourcemark project archive: it has no {MANIFEST_NAME}")
-    try:
-        manifest = json.loads(archive.read(MANIFEST_NAME).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ArchiveError(f"{MANIFEST_NAME} is not valid JSON ({error})") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-        raise ArchiveError(f"{MANIFEST_NAME} is damaged ({error})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
-        found = manifest.get("format") if isinstance(manifest, dict) else None
-        raise ArchiveError(
-            f"this is not a Sourcemark project archive: its {MANIFEST_NAME} gives format {found!r}, not {FORMAT_NAME!r}"
-        )
-    version = manifest.get("format_version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ArchiveError(f"{MANIFEST_NAME}: format_version {version!r} is not a version number")
-    if version > FORMAT_VERSION:
-        raise ArchiveError(
-            f"the archive is format version {version}, written by a newer Sourcemark "
-            f"({manifest.get('sourcemark_version', 'unknown')}); this one reads up to version {FORMAT_VERSION}. "
-            f"Upgrade Sourcemark to import it."
-        )
-    tables = manifest.get("tables")
-    if not isinstance(tables, list) or not all(
-        isinstance(entry, dict)
-        and isinstance(entry.get("name"), str)
-        and isinstance(entry.get("member"), str)
-        and isinstance(entry.get("rows"), int)
-        and isinstance(entry.get("sha256"), str)
-        for entry in tables
-    ):
-        raise ArchiveError(f"{MANIFEST_NAME}: 'tables' must be a list of {{name, member, rows, sha256}}")
-    expected = {table.name: table.member for table in archive_tables()}
-    listed = {entry["name"]: entry["member"] for entry in tables}
-    unknown = sorted(set(listed) - set(expected))
-    missing = sorted(set(expected) - set(listed))
-    if unknown:
-        raise ArchiveError(f"{MANIFEST_NAME} lists table(s) this Sourcemark does not know: {', '.join(unknown)}")
-    if missing:
-        raise ArchiveError(f"{MANIFEST_NAME} does not list the table(s) {', '.join(missing)}")
-    if len(tables) != len(listed) or listed != expected:
-        raise ArchiveError(f"{MANIFEST_NAME} lists a table twice or under another member name")
-    if not isinstance(manifest.get("migrations"), dict):
-        raise ArchiveError(f"{MANIFEST_NAME} does not give the migration state it was written at")
-    strangers = sorted(set(names) - set(expected.values()) - {MANIFEST_NAME})
-    if strangers:
-        raise ArchiveError(f"the archive holds member(s) a Sourcemark archive does not: {', '.join(strangers)}")
-    return manifest
-
-
-def check_members(archive: zipfile.ZipFile, manifest: dict) -> None:
-    """Read every member once: present, undamaged, as many rows as the
-    manifest says, and the SHA-256 it gives."""
-    present = set(archive.namelist())
-    for entry in manifest["tables"]:
-        member = entry["member"]
-        if member not in present:
-            raise ArchiveError(f"member {member} is missing from the archive")
-        digest = hashlib.sha256()
-        lines = 0
-        last = b"\n"
-        try:
-            with archive.open(member) as stream:
-                while chunk := stream.read(_READ_CHUNK):
-                    digest.update(chunk)
-                    lines += chunk.count(b"\n")
-                    last = chunk[-1:]
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-            raise ArchiveError(f"member {member} is damaged ({error})") from None
-        if last != b"\n":
-            raise ArchiveError(
-                f"member {member} ends in the middle of a row (line {lines + 1}): the archive is truncated or damaged"
-            )
-        if lines != entry["rows"]:
-            raise ArchiveError(
-                f"member {member} holds {lines} row(s) where {MANIFEST_NAME} says {entry['rows']}: "
-                f"the archive is truncated or damaged"
-            )
-        if digest.hexdigest() != entry["sha256"]:
-            raise ArchiveError(f"member {member} does not match its SHA-256 in {MANIFEST_NAME}: it is damaged")
-
-
-def check_migrations(manifest: dict, using: str) -> None:
-    """The archive's rows fit this database's schema only at the same
-    migrations; name the first app that differs and what to do."""
-    connection = connections[using]
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
-    here = latest_migrations(using)
-    archived = manifest["migrations"]
-    for app_label in ARCHIVED_APPS:
-        theirs, ours = archived.get(app_label), here.get(app_label)
-        if theirs == ours:
-            continue
-        if not isinstance(theirs, str):
-            raise ArchiveError(f"{MANIFEST_NAME} gives no migration state for {app_label}")
-        if (app_label, theirs) not in loader.disk_migrations:
-            raise ArchiveError(
-                f"the archive was written at migration {app_label}.{theirs}, which this Sourcemark does not have: "
-                f"it comes from a newer version ({manifest.get('sourcemark_version', 'unknown')}); upgrade first"
-            )
-        if (app_label, theirs) not in loader.applied_migrations:
-            raise ArchiveError(
-                f"this database is not migrated to {app_label}.{theirs}, where the archive was written "
-                f"(it is at {ours or 'nothing'}); run `manage.py migrate` first"
-            )
-        raise ArchiveError(
-            f"the archive was written at {app_label}.{theirs}, older than this database's {app_label}.{ours}: "
-            f"restore it with the Sourcemark version that wrote it ({manifest.get('sourcemark_version', 'unknown')}), "
-            f"then upgrade and run `manage.py migrate`"
-        )
 
 
 def _seeded_rows():
