@@ -1,7 +1,6 @@
 """``project_export``: every archived table into one archive, read from one
 snapshot of the database and streamed, so memory stays flat."""
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -28,6 +27,7 @@ from annotate.io.backup.manifest import (
     sourcemark_version,
 )
 from annotate.io.backup.tables import BATCH_SIZE, Progress, Table, archive_tables
+from annotate.io.backup.values import json_line, json_value, permission_keys, timestamp
 
 
 def project_export(
@@ -48,7 +48,7 @@ def project_export(
                 manifest = {
                     "format": FORMAT_NAME,
                     "format_version": FORMAT_VERSION,
-                    "created_at": _timestamp(timezone.now()),
+                    "created_at": timestamp(timezone.now()),
                     "sourcemark_version": sourcemark_version(),
                     "django_version": django.get_version(),
                     "migrations": latest_migrations(using),
@@ -78,7 +78,7 @@ def _write_member(archive, table: Table, with_passwords: bool, progress: Progres
     info.compress_type = zipfile.ZIP_DEFLATED
     with archive.open(info, "w", force_zip64=True) as member:
         for row in _export_rows(table.model, with_passwords=with_passwords, using=using):
-            line = _json_line(row)
+            line = json_line(row)
             member.write(line)
             digest.update(line)
             rows += 1
@@ -98,19 +98,19 @@ def _export_rows(model, *, with_passwords: bool, using: str) -> Iterator[dict]:
     content_types: dict[int, list[str]] = {}
     # Users, groups and content types are few: their links fit in memory.
     if model is Group:
-        permissions_of = _permission_keys(Group.permissions.through, "group_id", using)
+        permissions_of = permission_keys(Group.permissions.through, "group_id", using)
     elif model is User:
         groups_of = defaultdict(list)
         for user_id, group_id in (
             User.groups.through.objects.using(using).order_by("user_id", "group_id").values_list("user_id", "group_id")
         ):
             groups_of[user_id].append(group_id)
-        permissions_of = _permission_keys(User.user_permissions.through, "user_id", using)
+        permissions_of = permission_keys(User.user_permissions.through, "user_id", using)
     elif model is LogEntry:
         content_types = {ct.pk: [ct.app_label, ct.model] for ct in ContentType.objects.using(using)}
     queryset = model._base_manager.using(using).order_by("pk").values_list(*columns)
     for values in queryset.iterator(chunk_size=BATCH_SIZE):
-        row = {column: _json_value(value) for column, value in zip(columns, values, strict=True)}
+        row = {column: json_value(value) for column, value in zip(columns, values, strict=True)}
         if model is Group:
             row["permissions"] = permissions_of.get(row["id"], [])
         elif model is User:
@@ -122,36 +122,6 @@ def _export_rows(model, *, with_passwords: bool, using: str) -> Iterator[dict]:
             content_type_id = row.pop("content_type_id")
             row["content_type"] = content_types.get(content_type_id)
         yield row
-
-
-def _permission_keys(through, owner_column: str, using: str) -> dict[int, list[list[str]]]:
-    keys = defaultdict(list)
-    links = through.objects.using(using).values_list(
-        owner_column, "permission__content_type__app_label", "permission__codename"
-    )
-    for owner_id, app_label, codename in links.order_by(
-        owner_column, "permission__content_type__app_label", "permission__codename"
-    ):
-        keys[owner_id].append([app_label, codename])
-    return keys
-
-
-def _json_line(row: dict) -> bytes:
-    return (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-
-
-def _json_value(value):
-    if isinstance(value, dt.datetime):
-        return _timestamp(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _timestamp(value: dt.datetime) -> str:
-    # One fixed shape (UTC, always microseconds), so the same row reads the
-    # same from SQLite and PostgreSQL and two exports compare line by line.
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @contextmanager

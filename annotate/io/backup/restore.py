@@ -11,29 +11,17 @@ from pathlib import Path
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
-from django.utils import timezone
 
 from annotate.io.backup import ArchiveError
 from annotate.io.backup.manifest import check_members, check_migrations, read_manifest
 from annotate.io.backup.tables import BATCH_SIZE, Progress, Table, archive_tables
+from annotate.io.backup.values import Lookups, RowProblem, content_type_id, describe, permission_ids, python_value
 from annotate.models import Annotation, Article, Label
-
-_INTEGER_KINDS = {
-    "AutoField",
-    "BigAutoField",
-    "SmallAutoField",
-    "IntegerField",
-    "BigIntegerField",
-    "SmallIntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "PositiveBigIntegerField",
-}
 
 
 def project_import(path: Path, *, progress: Progress | None = None, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
@@ -121,7 +109,7 @@ def _restore(archive: zipfile.ZipFile, manifest: dict, progress: Progress | None
     Label.objects.using(using).all().delete()
     Group.objects.using(using).all().delete()
     entries = {entry["name"]: entry for entry in manifest["tables"]}
-    lookups = _Lookups(using)
+    lookups = Lookups(using)
     counts = {}
     for table in archive_tables():
         counts[table.name] = _restore_table(
@@ -138,29 +126,8 @@ def _restore(archive: zipfile.ZipFile, manifest: dict, progress: Progress | None
     return counts
 
 
-class _Lookups:
-    """Natural keys of the rows ``migrate`` makes, to their ids here."""
-
-    def __init__(self, using: str):
-        self.permissions = {
-            (app_label, codename): pk
-            for pk, app_label, codename in Permission.objects.using(using).values_list(
-                "pk", "content_type__app_label", "codename"
-            )
-        }
-        self.content_types = {
-            (app_label, model): pk
-            for pk, app_label, model in ContentType.objects.using(using).values_list("pk", "app_label", "model")
-        }
-        self.group_ids: set[int] = set()
-
-
-class _RowProblem(Exception):
-    pass
-
-
 def _restore_table(
-    archive, table: Table, total: int, lookups: _Lookups, *, progress: Progress | None, using: str
+    archive, table: Table, total: int, lookups: Lookups, *, progress: Progress | None, using: str
 ) -> int:
     model = table.model
     batch: list[tuple[int, models.Model, dict]] = []
@@ -168,7 +135,7 @@ def _restore_table(
     for number, row in _read_rows(archive, table.member):
         try:
             instance, links = _instance_from_row(model, row, lookups)
-        except _RowProblem as problem:
+        except RowProblem as problem:
             raise ArchiveError(f"{table.member}, line {number}: {problem}") from None
         batch.append((number, instance, links))
         if len(batch) >= BATCH_SIZE:
@@ -199,7 +166,7 @@ def _read_rows(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, dic
             yield number, row
 
 
-def _instance_from_row(model, row: dict, lookups: _Lookups) -> tuple[models.Model, dict]:
+def _instance_from_row(model, row: dict, lookups: Lookups) -> tuple[models.Model, dict]:
     """A model instance from one archived row, its fields checked; and the
     links that live in other tables (a user's groups, a group's permissions)."""
     User = get_user_model()
@@ -214,30 +181,30 @@ def _instance_from_row(model, row: dict, lookups: _Lookups) -> tuple[models.Mode
         expected = (expected - {"content_type_id"}) | {"content_type"}
     missing, unknown = sorted(expected - set(row)), sorted(set(row) - expected)
     if missing:
-        raise _RowProblem(f"missing field(s) {', '.join(missing)}")
+        raise RowProblem(f"missing field(s) {', '.join(missing)}")
     if unknown:
-        raise _RowProblem(f"unknown field(s) {', '.join(unknown)}")
+        raise RowProblem(f"unknown field(s) {', '.join(unknown)}")
     values = {}
     for attname, field in fields.items():
         if model is LogEntry and attname == "content_type_id":
-            values[attname] = _content_type_id(row["content_type"], lookups)
+            values[attname] = content_type_id(row["content_type"], lookups)
         elif model is User and attname == "password" and row["password"] is None:
             # Exported without passwords: the user signs in again only after
             # an admin sets one (or `manage.py changepassword`).
             values[attname] = make_password(None)
         else:
-            values[attname] = _python_value(field, row[attname])
+            values[attname] = python_value(field, row[attname])
     if model is Group:
-        links["permissions"] = _permission_ids(row["permissions"], lookups)
+        links["permissions"] = permission_ids(row["permissions"], lookups)
     elif model is User:
         groups = row["groups"]
         if not isinstance(groups, list) or not all(isinstance(g, int) and not isinstance(g, bool) for g in groups):
-            raise _RowProblem("groups must be a list of group ids")
+            raise RowProblem("groups must be a list of group ids")
         strangers = sorted(set(groups) - lookups.group_ids)
         if strangers:
-            raise _RowProblem(f"groups {strangers} are not in the archive's {Group._meta.db_table} table")
+            raise RowProblem(f"groups {strangers} are not in the archive's {Group._meta.db_table} table")
         links["groups"] = groups
-        links["user_permissions"] = _permission_ids(row["user_permissions"], lookups)
+        links["user_permissions"] = permission_ids(row["user_permissions"], lookups)
     instance = model(**values)
     # Foreign keys are left out here (checking one is a query per row); the
     # table's references are checked in one query each once it is in.
@@ -254,78 +221,15 @@ def _instance_from_row(model, row: dict, lookups: _Lookups) -> tuple[models.Mode
         # password holds (create() rather than create_user()).
         exclude.add("password")
         if len(values["password"]) > 128:
-            raise _RowProblem("password: longer than a password hash can be (128 characters)")
+            raise RowProblem("password: longer than a password hash can be (128 characters)")
     try:
         instance.clean_fields(exclude=exclude)
     except ValidationError as error:
-        raise _RowProblem(_describe(error)) from None
+        raise RowProblem(describe(error)) from None
     return instance, links
 
 
-def _python_value(field, value):
-    """The archived JSON value as the field's Python value, refusing values
-    of the wrong kind instead of coercing them (a 1.5 is not an offset)."""
-    if value is None:
-        if not field.null:
-            raise _RowProblem(f"{field.attname} must not be null")
-        return None
-    target = field.target_field if field.is_relation else field
-    kind = target.get_internal_type()
-    if kind in _INTEGER_KINDS:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _RowProblem(f"{field.attname} must be a whole number, got {value!r}")
-        return value
-    if kind == "BooleanField":
-        if not isinstance(value, bool):
-            raise _RowProblem(f"{field.attname} must be true or false, got {value!r}")
-        return value
-    if not isinstance(value, str):
-        raise _RowProblem(f"{field.attname} must be text, got {value!r}")
-    if kind in ("DateTimeField", "DateField"):
-        try:
-            parsed = target.to_python(value)
-        except ValidationError:
-            parsed = None
-        if parsed is None:
-            raise _RowProblem(f"{field.attname}: {value!r} is not a valid {'date' if kind == 'DateField' else 'time'}")
-        if kind == "DateTimeField" and timezone.is_naive(parsed):
-            raise _RowProblem(f"{field.attname}: {value!r} has no time zone")
-        return parsed
-    return value
-
-
-def _permission_ids(keys, lookups: _Lookups) -> list[int]:
-    if not isinstance(keys, list) or not all(
-        isinstance(key, list) and len(key) == 2 and all(isinstance(part, str) for part in key) for key in keys
-    ):
-        raise _RowProblem("permissions must be a list of [app_label, codename] pairs")
-    ids = []
-    for app_label, codename in keys:
-        pk = lookups.permissions.get((app_label, codename))
-        if pk is None:
-            raise _RowProblem(f"permission {app_label}.{codename} does not exist here")
-        ids.append(pk)
-    return ids
-
-
-def _content_type_id(key, lookups: _Lookups) -> int | None:
-    if key is None:
-        return None
-    if not (isinstance(key, list) and len(key) == 2 and all(isinstance(part, str) for part in key)):
-        raise _RowProblem("content_type must be [app_label, model] or null")
-    pk = lookups.content_types.get(tuple(key))
-    if pk is None:
-        raise _RowProblem(f"content type {key[0]}.{key[1]} does not exist here")
-    return pk
-
-
-def _describe(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
-    return " ".join(error.messages)
-
-
-def _insert(table: Table, batch: list[tuple[int, models.Model, dict]], lookups: _Lookups, using: str) -> int:
+def _insert(table: Table, batch: list[tuple[int, models.Model, dict]], lookups: Lookups, using: str) -> int:
     model = table.model
     first, last = batch[0][0], batch[-1][0]
     try:
@@ -360,7 +264,7 @@ def _check_article(article: Article, table: Table, number: int) -> None:
         # Checks the text is normalised; sets sha256 and word_count from it.
         article.clean()
     except ValidationError as error:
-        raise ArchiveError(f"{table.member}, line {number}: {_describe(error)}") from None
+        raise ArchiveError(f"{table.member}, line {number}: {describe(error)}") from None
     if article.sha256 != archived_sha256:
         raise ArchiveError(f"{table.member}, line {number}: sha256 does not match the article's text")
 
@@ -381,7 +285,7 @@ def _check_spans(batch, table: Table, using: str) -> None:
         try:
             annotation.clean()
         except ValidationError as error:
-            raise ArchiveError(f"{table.member}, line {number}: {_describe(error)}") from None
+            raise ArchiveError(f"{table.member}, line {number}: {describe(error)}") from None
 
 
 def _check_references(table: Table, using: str) -> None:
