@@ -6,7 +6,6 @@ import json
 import os
 import tempfile
 import zipfile
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +13,6 @@ from pathlib import Path
 import django
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
@@ -27,7 +25,7 @@ from annotate.io.backup.manifest import (
     sourcemark_version,
 )
 from annotate.io.backup.tables import BATCH_SIZE, Progress, Table, archive_tables
-from annotate.io.backup.values import json_line, json_value, permission_keys, timestamp
+from annotate.io.backup.values import json_line, json_value, timestamp
 
 
 def project_export(
@@ -77,7 +75,7 @@ def _write_member(archive, table: Table, with_passwords: bool, progress: Progres
     info = zipfile.ZipInfo(table.member, date_time=timezone.localtime().timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
     with archive.open(info, "w", force_zip64=True) as member:
-        for row in _export_rows(table.model, with_passwords=with_passwords, using=using):
+        for row in _export_rows(table, with_passwords=with_passwords, using=using):
             line = json_line(row)
             member.write(line)
             digest.update(line)
@@ -89,38 +87,25 @@ def _write_member(archive, table: Table, with_passwords: bool, progress: Progres
     return rows, digest.hexdigest()
 
 
-def _export_rows(model, *, with_passwords: bool, using: str) -> Iterator[dict]:
-    """The table's rows as JSON-ready dicts, keyed by column (``attname``)."""
+def _export_rows(table: Table, *, with_passwords: bool, using: str) -> Iterator[dict]:
+    """The table's rows as JSON-ready dicts, keyed by column (``attname``),
+    then by each link's name."""
+    model = table.model
     columns = [field.attname for field in model._meta.concrete_fields]
-    User = get_user_model()
-    groups_of: dict[int, list[int]] = {}
-    permissions_of: dict[int, list[list[str]]] = {}
+    links = {link.name: link.export(model._meta.get_field(link.name), using) for link in table.links}
     content_types: dict[int, list[str]] = {}
-    # Users, groups and content types are few: their links fit in memory.
-    if model is Group:
-        permissions_of = permission_keys(Group.permissions.through, "group_id", using)
-    elif model is User:
-        groups_of = defaultdict(list)
-        for user_id, group_id in (
-            User.groups.through.objects.using(using).order_by("user_id", "group_id").values_list("user_id", "group_id")
-        ):
-            groups_of[user_id].append(group_id)
-        permissions_of = permission_keys(User.user_permissions.through, "user_id", using)
-    elif model is LogEntry:
+    if model is LogEntry:
         content_types = {ct.pk: [ct.app_label, ct.model] for ct in ContentType.objects.using(using)}
     queryset = model._base_manager.using(using).order_by("pk").values_list(*columns)
     for values in queryset.iterator(chunk_size=BATCH_SIZE):
         row = {column: json_value(value) for column, value in zip(columns, values, strict=True)}
-        if model is Group:
-            row["permissions"] = permissions_of.get(row["id"], [])
-        elif model is User:
-            if not with_passwords:
-                row["password"] = None
-            row["groups"] = groups_of.get(row["id"], [])
-            row["user_permissions"] = permissions_of.get(row["id"], [])
+        if model is get_user_model() and not with_passwords:
+            row["password"] = None
         elif model is LogEntry:
             content_type_id = row.pop("content_type_id")
             row["content_type"] = content_types.get(content_type_id)
+        for name, linked in links.items():
+            row[name] = linked.get(row["id"], [])
         yield row
 
 

@@ -20,7 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, tran
 from annotate.io.backup import ArchiveError
 from annotate.io.backup.manifest import check_members, check_migrations, read_manifest
 from annotate.io.backup.tables import BATCH_SIZE, Progress, Table, archive_tables
-from annotate.io.backup.values import Lookups, RowProblem, content_type_id, describe, permission_ids, python_value
+from annotate.io.backup.values import Lookups, RowProblem, content_type_id, describe, python_value
 from annotate.models import Annotation, Article, Label
 
 
@@ -129,12 +129,11 @@ def _restore(archive: zipfile.ZipFile, manifest: dict, progress: Progress | None
 def _restore_table(
     archive, table: Table, total: int, lookups: Lookups, *, progress: Progress | None, using: str
 ) -> int:
-    model = table.model
     batch: list[tuple[int, models.Model, dict]] = []
     done = 0
     for number, row in _read_rows(archive, table.member):
         try:
-            instance, links = _instance_from_row(model, row, lookups)
+            instance, links = _instance_from_row(table, row, lookups)
         except RowProblem as problem:
             raise ArchiveError(f"{table.member}, line {number}: {problem}") from None
         batch.append((number, instance, links))
@@ -166,18 +165,15 @@ def _read_rows(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, dic
             yield number, row
 
 
-def _instance_from_row(model, row: dict, lookups: Lookups) -> tuple[models.Model, dict]:
+def _instance_from_row(table: Table, row: dict, lookups: Lookups) -> tuple[models.Model, dict[str, list[int]]]:
     """A model instance from one archived row, its fields checked; and the
-    links that live in other tables (a user's groups, a group's permissions)."""
+    ids of each link, which live in other tables (a user's groups, a group's
+    permissions)."""
+    model = table.model
     User = get_user_model()
     fields = {field.attname: field for field in model._meta.concrete_fields}
-    expected = set(fields)
-    links: dict = {}
-    if model is Group:
-        expected.add("permissions")
-    elif model is User:
-        expected |= {"groups", "user_permissions"}
-    elif model is LogEntry:
+    expected = set(fields) | {link.name for link in table.links}
+    if model is LogEntry:
         expected = (expected - {"content_type_id"}) | {"content_type"}
     missing, unknown = sorted(expected - set(row)), sorted(set(row) - expected)
     if missing:
@@ -194,17 +190,7 @@ def _instance_from_row(model, row: dict, lookups: Lookups) -> tuple[models.Model
             values[attname] = make_password(None)
         else:
             values[attname] = python_value(field, row[attname])
-    if model is Group:
-        links["permissions"] = permission_ids(row["permissions"], lookups)
-    elif model is User:
-        groups = row["groups"]
-        if not isinstance(groups, list) or not all(isinstance(g, int) and not isinstance(g, bool) for g in groups):
-            raise RowProblem("groups must be a list of group ids")
-        strangers = sorted(set(groups) - lookups.group_ids)
-        if strangers:
-            raise RowProblem(f"groups {strangers} are not in the archive's {Group._meta.db_table} table")
-        links["groups"] = groups
-        links["user_permissions"] = permission_ids(row["user_permissions"], lookups)
+    links = {link.name: link.restore(row[link.name], lookups) for link in table.links}
     instance = model(**values)
     # Foreign keys are left out here (checking one is a query per row); the
     # table's references are checked in one query each once it is in.
@@ -238,20 +224,18 @@ def _insert(table: Table, batch: list[tuple[int, models.Model, dict]], lookups: 
                 _check_article(article, table, number)
         elif model is Annotation:
             _check_spans(batch, table, using)
-        model._base_manager.using(using).bulk_create([instance for _, instance, _ in batch])
-        if model is Group:
-            lookups.group_ids.update(instance.pk for _, instance, _ in batch)
-            through = Group.permissions.through
+        instances = model._base_manager.using(using).bulk_create([instance for _, instance, _ in batch])
+        if table.after_insert:
+            table.after_insert(instances, lookups)
+        for link in table.links:
+            field = model._meta.get_field(link.name)
+            through = field.remote_field.through
+            owner_column, target_column = field.m2m_column_name(), field.m2m_reverse_name()
             through.objects.using(using).bulk_create(
-                through(group_id=group.pk, permission_id=pk) for _, group, links in batch for pk in links["permissions"]
+                through(**{owner_column: owner.pk, target_column: pk})
+                for _, owner, links in batch
+                for pk in links[link.name]
             )
-        elif model is get_user_model():
-            for name in ("groups", "user_permissions"):
-                through = getattr(model, name).through
-                column = "group_id" if name == "groups" else "permission_id"
-                through.objects.using(using).bulk_create(
-                    through(user_id=user.pk, **{column: pk}) for _, user, links in batch for pk in links[name]
-                )
     except DatabaseError as error:
         where = f"line {first}" if first == last else f"lines {first}-{last}"
         raise ArchiveError(f"{table.member}, {where}: the database refused the rows ({error})") from None

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 _INTEGER_KINDS = {
@@ -85,7 +86,8 @@ def describe(error: ValidationError) -> str:
 
 
 class Lookups:
-    """Natural keys of the rows ``migrate`` makes, to their ids here."""
+    """Natural keys of the rows ``migrate`` makes, to their ids here; and the
+    ids of the groups restored so far, the only ones a user may be in."""
 
     def __init__(self, using: str):
         self.permissions = {
@@ -101,9 +103,12 @@ class Lookups:
         self.group_ids: set[int] = set()
 
 
-def permission_keys(through, owner_column: str, using: str) -> dict[int, list[list[str]]]:
+def permission_keys(field: models.ManyToManyField, using: str) -> dict[int, list[list[str]]]:
+    """The permissions each owner of ``field`` (a group, a user) holds, by
+    owner id, as ``[app_label, codename]`` pairs."""
+    owner_column = field.m2m_column_name()
     keys = defaultdict(list)
-    links = through.objects.using(using).values_list(
+    links = field.remote_field.through.objects.using(using).values_list(
         owner_column, "permission__content_type__app_label", "permission__codename"
     )
     for owner_id, app_label, codename in links.order_by(
@@ -111,6 +116,20 @@ def permission_keys(through, owner_column: str, using: str) -> dict[int, list[li
     ):
         keys[owner_id].append([app_label, codename])
     return keys
+
+
+def linked_ids(field: models.ManyToManyField, using: str) -> dict[int, list[int]]:
+    """The ids each owner of ``field`` links to, by owner id (a user's groups:
+    archived rows, so their ids are the same after a restore)."""
+    owner_column, target_column = field.m2m_column_name(), field.m2m_reverse_name()
+    ids = defaultdict(list)
+    for owner_id, target_id in (
+        field.remote_field.through.objects.using(using)
+        .order_by(owner_column, target_column)
+        .values_list(owner_column, target_column)
+    ):
+        ids[owner_id].append(target_id)
+    return ids
 
 
 def permission_ids(keys, lookups: Lookups) -> list[int]:
