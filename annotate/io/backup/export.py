@@ -11,9 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import django
-from django.contrib.admin.models import LogEntry
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
@@ -24,7 +21,7 @@ from annotate.io.backup.manifest import (
     latest_migrations,
     sourcemark_version,
 )
-from annotate.io.backup.tables import BATCH_SIZE, Progress, Table, archive_tables
+from annotate.io.backup.tables import BATCH_SIZE, ExportOptions, Progress, Table, archive_tables
 from annotate.io.backup.values import json_line, json_value, timestamp
 
 
@@ -88,22 +85,19 @@ def _write_member(archive, table: Table, with_passwords: bool, progress: Progres
 
 
 def _export_rows(table: Table, *, with_passwords: bool, using: str) -> Iterator[dict]:
-    """The table's rows as JSON-ready dicts, keyed by column (``attname``),
-    then by each link's name."""
+    """The table's rows as JSON-ready dicts: keyed by column (``attname``),
+    those the table archives under another key after them, then its links."""
     model = table.model
     columns = [field.attname for field in model._meta.concrete_fields]
     links = {link.name: link.export(model._meta.get_field(link.name), using) for link in table.links}
-    content_types: dict[int, list[str]] = {}
-    if model is LogEntry:
-        content_types = {ct.pk: [ct.app_label, ct.model] for ct in ContentType.objects.using(using)}
+    options = ExportOptions(using=using, with_passwords=with_passwords)
+    convert = {attname: column.export(options) for attname, column in table.columns.items()}
+    renamed = {attname: table.key(attname) for attname in table.columns if table.key(attname) != attname}
     queryset = model._base_manager.using(using).order_by("pk").values_list(*columns)
     for values in queryset.iterator(chunk_size=BATCH_SIZE):
-        row = {column: json_value(value) for column, value in zip(columns, values, strict=True)}
-        if model is get_user_model() and not with_passwords:
-            row["password"] = None
-        elif model is LogEntry:
-            content_type_id = row.pop("content_type_id")
-            row["content_type"] = content_types.get(content_type_id)
+        row = {column: convert.get(column, json_value)(value) for column, value in zip(columns, values, strict=True)}
+        for attname, key in renamed.items():
+            row[key] = row.pop(attname)
         for name, linked in links.items():
             row[name] = linked.get(row["id"], [])
         yield row

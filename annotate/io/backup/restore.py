@@ -8,9 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.contrib.admin.models import LogEntry
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -20,7 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, tran
 from annotate.io.backup import ArchiveError
 from annotate.io.backup.manifest import check_members, check_migrations, read_manifest
 from annotate.io.backup.tables import BATCH_SIZE, Progress, Table, archive_tables
-from annotate.io.backup.values import Lookups, RowProblem, content_type_id, describe, python_value
+from annotate.io.backup.values import Lookups, RowProblem, describe, python_value
 from annotate.models import Annotation, Article, Label
 
 
@@ -170,11 +167,8 @@ def _instance_from_row(table: Table, row: dict, lookups: Lookups) -> tuple[model
     ids of each link, which live in other tables (a user's groups, a group's
     permissions)."""
     model = table.model
-    User = get_user_model()
     fields = {field.attname: field for field in model._meta.concrete_fields}
-    expected = set(fields) | {link.name for link in table.links}
-    if model is LogEntry:
-        expected = (expected - {"content_type_id"}) | {"content_type"}
+    expected = {table.key(attname) for attname in fields} | {link.name for link in table.links}
     missing, unknown = sorted(expected - set(row)), sorted(set(row) - expected)
     if missing:
         raise RowProblem(f"missing field(s) {', '.join(missing)}")
@@ -182,14 +176,9 @@ def _instance_from_row(table: Table, row: dict, lookups: Lookups) -> tuple[model
         raise RowProblem(f"unknown field(s) {', '.join(unknown)}")
     values = {}
     for attname, field in fields.items():
-        if model is LogEntry and attname == "content_type_id":
-            values[attname] = content_type_id(row["content_type"], lookups)
-        elif model is User and attname == "password" and row["password"] is None:
-            # Exported without passwords: the user signs in again only after
-            # an admin sets one (or `manage.py changepassword`).
-            values[attname] = make_password(None)
-        else:
-            values[attname] = python_value(field, row[attname])
+        archived = row[table.key(attname)]
+        column = table.columns.get(attname)
+        values[attname] = column.restore(archived, field, lookups) if column else python_value(field, archived)
     links = {link.name: link.restore(row[link.name], lookups) for link in table.links}
     instance = model(**values)
     # Foreign keys are left out here (checking one is a query per row); the
@@ -202,12 +191,10 @@ def _instance_from_row(table: Table, row: dict, lookups: Lookups) -> tuple[model
         for field in model._meta.concrete_fields
         if field.is_relation or (field.null and values[field.attname] is None)
     }
-    if model is User:
-        # A hash is not user input, and "" is what a user made without a
-        # password holds (create() rather than create_user()).
-        exclude.add("password")
-        if len(values["password"]) > 128:
-            raise RowProblem("password: longer than a password hash can be (128 characters)")
+    for attname, column in table.columns.items():
+        if column.check:
+            exclude.add(fields[attname].name)
+            column.check(values[attname])
     try:
         instance.clean_fields(exclude=exclude)
     except ValidationError as error:

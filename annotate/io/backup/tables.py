@@ -2,16 +2,26 @@
 what is particular to each, declared on its entry rather than tested for
 by the code that exports and restores every table."""
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from annotate.io.backup.values import Lookups, RowProblem, linked_ids, permission_ids, permission_keys
+from annotate.io.backup.values import (
+    Lookups,
+    RowProblem,
+    json_value,
+    linked_ids,
+    permission_ids,
+    permission_keys,
+    python_value,
+)
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
 
 BATCH_SIZE = 1000
@@ -20,7 +30,33 @@ Progress = Callable[[str, int, int], None]
 """Called as ``progress(table, rows_done, rows_in_table)`` after each batch."""
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
+class ExportOptions:
+    """What an export was asked for, as a Column's ``export`` sees it."""
+
+    using: str
+    with_passwords: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A column archived otherwise than as its stored value."""
+
+    export: Callable[[ExportOptions], Callable[[Any], Any]]
+    """``export(options)``, once per export (it may read what it needs
+    then): the function from a stored value to the archived one."""
+    restore: Callable[[Any, models.Field, Lookups], Any]
+    """``restore(archived, field, lookups)``: the value to store here;
+    raises RowProblem when there is none."""
+    key: str | None = None
+    """The row's key for it, when not the column's name; a column archived
+    under another key comes after the others."""
+    check: Callable[[Any], None] | None = None
+    """Checks the restored value instead of ``clean_fields``, which then
+    leaves the column alone; raises RowProblem."""
+
+
+@dataclasses.dataclass(frozen=True)
 class Link:
     """A many-to-many field archived in its owner's rows, as a list under the
     field's name after the columns. The links themselves live in a table of
@@ -35,12 +71,14 @@ class Link:
     RowProblem when it names none."""
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Table:
     """One archived table. ``name`` is the database table's name, so a
     reader of the archive knows where each member's rows lived."""
 
     model: type[models.Model]
+    columns: dict[str, Column] = dataclasses.field(default_factory=dict)
+    """Columns archived otherwise than as stored, by ``attname``."""
     links: tuple[Link, ...] = ()
     after_insert: Callable[[list[models.Model], Lookups], None] | None = None
     """Called with each batch of rows once it is in, before its links."""
@@ -53,6 +91,11 @@ class Table:
     def member(self) -> str:
         return f"{self.name}.jsonl"
 
+    def key(self, attname: str) -> str:
+        """The archived row's key for a column."""
+        column = self.columns.get(attname)
+        return column.key if column and column.key else attname
+
 
 def archive_tables() -> list[Table]:
     """Every archived table, in an order where each row's references come
@@ -62,6 +105,9 @@ def archive_tables() -> list[Table]:
         Table(Group, links=(permissions,), after_insert=_remember_groups),
         Table(
             get_user_model(),
+            # A hash is not user input, and "" is what a user made without a
+            # password holds (create() rather than create_user()).
+            columns={"password": Column(export=_password_out, restore=_password_in, check=_check_password_hash)},
             links=(
                 Link("groups", export=linked_ids, restore=_restored_group_ids),
                 Link("user_permissions", export=permission_keys, restore=permission_ids),
@@ -76,11 +122,14 @@ def archive_tables() -> list[Table]:
         Table(Annotation.history.model),
         Table(Assignment.history.model),
         Table(Adjudication.history.model),
-        Table(LogEntry),
+        Table(
+            LogEntry,
+            columns={"content_type_id": Column(export=_content_type_out, restore=_content_type_in, key="content_type")},
+        ),
     ]
 
 
-# ---- auth_group and auth_user -------------------------------------------------------
+# ---- auth_group and auth_user -----------------------------------------------------
 
 
 def _remember_groups(groups: list[models.Model], lookups: Lookups) -> None:
@@ -95,3 +144,41 @@ def _restored_group_ids(groups, lookups: Lookups) -> list[int]:
     if strangers:
         raise RowProblem(f"groups {strangers} are not in the archive's {Group._meta.db_table} table")
     return groups
+
+
+def _password_out(options: ExportOptions) -> Callable[[str], str | None]:
+    """The hash as stored, or null in an archive without passwords."""
+    return json_value if options.with_passwords else lambda password: None
+
+
+def _password_in(archived, field: models.Field, lookups: Lookups) -> str:
+    if archived is None:
+        # Exported without passwords: the user signs in again only after
+        # an admin sets one (or `manage.py changepassword`).
+        return make_password(None)
+    return python_value(field, archived)
+
+
+def _check_password_hash(password: str) -> None:
+    if len(password) > 128:
+        raise RowProblem("password: longer than a password hash can be (128 characters)")
+
+
+# ---- django_admin_log -------------------------------------------------------------
+
+
+def _content_type_out(options: ExportOptions) -> Callable[[int | None], list[str] | None]:
+    """A content type's id as its natural key, ``[app_label, model]``."""
+    natural_keys = {ct.pk: [ct.app_label, ct.model] for ct in ContentType.objects.using(options.using)}
+    return natural_keys.get
+
+
+def _content_type_in(key, field: models.Field, lookups: Lookups) -> int | None:
+    if key is None:
+        return None
+    if not (isinstance(key, list) and len(key) == 2 and all(isinstance(part, str) for part in key)):
+        raise RowProblem("content_type must be [app_label, model] or null")
+    pk = lookups.content_types.get(tuple(key))
+    if pk is None:
+        raise RowProblem(f"content type {key[0]}.{key[1]} does not exist here")
+    return pk

@@ -144,14 +144,3 @@ def permission_ids(keys, lookups: Lookups) -> list[int]:
             raise RowProblem(f"permission {app_label}.{codename} does not exist here")
         ids.append(pk)
     return ids
-
-
-def content_type_id(key, lookups: Lookups) -> int | None:
-    if key is None:
-        return None
-    if not (isinstance(key, list) and len(key) == 2 and all(isinstance(part, str) for part in key)):
-        raise RowProblem("content_type must be [app_label, model] or null")
-    pk = lookups.content_types.get(tuple(key))
-    if pk is None:
-        raise RowProblem(f"content type {key[0]}.{key[1]} does not exist here")
-    return pk
