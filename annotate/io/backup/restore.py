@@ -16,9 +16,9 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, tran
 
 from annotate.io.backup import ArchiveError
 from annotate.io.backup.manifest import check_members, check_migrations, read_manifest
-from annotate.io.backup.tables import BATCH_SIZE, Progress, Table, archive_tables
+from annotate.io.backup.tables import BATCH_SIZE, Batch, Progress, Table, archive_tables
 from annotate.io.backup.values import Lookups, RowProblem, describe, python_value
-from annotate.models import Annotation, Article, Label
+from annotate.models import Label
 
 
 def project_import(path: Path, *, progress: Progress | None = None, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
@@ -126,7 +126,7 @@ def _restore(archive: zipfile.ZipFile, manifest: dict, progress: Progress | None
 def _restore_table(
     archive, table: Table, total: int, lookups: Lookups, *, progress: Progress | None, using: str
 ) -> int:
-    batch: list[tuple[int, models.Model, dict]] = []
+    batch: Batch = []
     done = 0
     for number, row in _read_rows(archive, table.member):
         try:
@@ -202,15 +202,12 @@ def _instance_from_row(table: Table, row: dict, lookups: Lookups) -> tuple[model
     return instance, links
 
 
-def _insert(table: Table, batch: list[tuple[int, models.Model, dict]], lookups: Lookups, using: str) -> int:
+def _insert(table: Table, batch: Batch, lookups: Lookups, using: str) -> int:
     model = table.model
     first, last = batch[0][0], batch[-1][0]
     try:
-        if model is Article:
-            for number, article, _ in batch:
-                _check_article(article, table, number)
-        elif model is Annotation:
-            _check_spans(batch, table, using)
+        if table.check_batch:
+            table.check_batch(table, batch, using)
         instances = model._base_manager.using(using).bulk_create([instance for _, instance, _ in batch])
         if table.after_insert:
             table.after_insert(instances, lookups)
@@ -227,36 +224,6 @@ def _insert(table: Table, batch: list[tuple[int, models.Model, dict]], lookups: 
         where = f"line {first}" if first == last else f"lines {first}-{last}"
         raise ArchiveError(f"{table.member}, {where}: the database refused the rows ({error})") from None
     return len(batch)
-
-
-def _check_article(article: Article, table: Table, number: int) -> None:
-    archived_sha256 = article.sha256
-    try:
-        # Checks the text is normalised; sets sha256 and word_count from it.
-        article.clean()
-    except ValidationError as error:
-        raise ArchiveError(f"{table.member}, line {number}: {describe(error)}") from None
-    if article.sha256 != archived_sha256:
-        raise ArchiveError(f"{table.member}, line {number}: sha256 does not match the article's text")
-
-
-def _check_spans(batch, table: Table, using: str) -> None:
-    """Each span against its article's text, through ``Annotation.clean``
-    (``offsets.validate_span``); the batch's texts come in one query."""
-    article_ids = {annotation.article_id for _, annotation, _ in batch}
-    texts = dict(Article.objects.using(using).filter(pk__in=article_ids).values_list("pk", "text"))
-    for number, annotation, _ in batch:
-        text = texts.get(annotation.article_id)
-        if text is None:
-            raise ArchiveError(
-                f"{table.member}, line {number}: article {annotation.article_id} is not in the archive's "
-                f"{Article._meta.db_table} table"
-            )
-        annotation.article = Article(pk=annotation.article_id, text=text)
-        try:
-            annotation.clean()
-        except ValidationError as error:
-            raise ArchiveError(f"{table.member}, line {number}: {describe(error)}") from None
 
 
 def _check_references(table: Table, using: str) -> None:

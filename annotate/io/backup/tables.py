@@ -11,11 +11,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from annotate.io.backup import ArchiveError
 from annotate.io.backup.values import (
     Lookups,
     RowProblem,
+    describe,
     json_value,
     linked_ids,
     permission_ids,
@@ -28,6 +31,9 @@ BATCH_SIZE = 1000
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(table, rows_done, rows_in_table)`` after each batch."""
+
+Batch = list[tuple[int, models.Model, dict[str, list[int]]]]
+"""Restored rows on their way in: ``(line, instance, link ids)``."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +86,10 @@ class Table:
     columns: dict[str, Column] = dataclasses.field(default_factory=dict)
     """Columns archived otherwise than as stored, by ``attname``."""
     links: tuple[Link, ...] = ()
+    check_batch: Callable[["Table", Batch, str], None] | None = None
+    """``check_batch(table, batch, using)`` before the batch goes in, for
+    what a row's fields alone do not show; raises ArchiveError naming the
+    line."""
     after_insert: Callable[[list[models.Model], Lookups], None] | None = None
     """Called with each batch of rows once it is in, before its links."""
 
@@ -115,8 +125,8 @@ def archive_tables() -> list[Table]:
         ),
         Table(Source),
         Table(Label),
-        Table(Article),
-        Table(Annotation),
+        Table(Article, check_batch=_check_articles),
+        Table(Annotation, check_batch=_check_spans),
         Table(Assignment),
         Table(Adjudication),
         Table(Annotation.history.model),
@@ -162,6 +172,40 @@ def _password_in(archived, field: models.Field, lookups: Lookups) -> str:
 def _check_password_hash(password: str) -> None:
     if len(password) > 128:
         raise RowProblem("password: longer than a password hash can be (128 characters)")
+
+
+# ---- annotate_article and annotate_annotation -------------------------------------
+
+
+def _check_articles(table: Table, batch: Batch, using: str) -> None:
+    for number, article, _ in batch:
+        archived_sha256 = article.sha256
+        try:
+            # Checks the text is normalised; sets sha256 and word_count from it.
+            article.clean()
+        except ValidationError as error:
+            raise ArchiveError(f"{table.member}, line {number}: {describe(error)}") from None
+        if article.sha256 != archived_sha256:
+            raise ArchiveError(f"{table.member}, line {number}: sha256 does not match the article's text")
+
+
+def _check_spans(table: Table, batch: Batch, using: str) -> None:
+    """Each span against its article's text, through ``Annotation.clean``
+    (``offsets.validate_span``); the batch's texts come in one query."""
+    article_ids = {annotation.article_id for _, annotation, _ in batch}
+    texts = dict(Article.objects.using(using).filter(pk__in=article_ids).values_list("pk", "text"))
+    for number, annotation, _ in batch:
+        text = texts.get(annotation.article_id)
+        if text is None:
+            raise ArchiveError(
+                f"{table.member}, line {number}: article {annotation.article_id} is not in the archive's "
+                f"{Article._meta.db_table} table"
+            )
+        annotation.article = Article(pk=annotation.article_id, text=text)
+        try:
+            annotation.clean()
+        except ValidationError as error:
+            raise ArchiveError(f"{table.member}, line {number}: {describe(error)}") from None
 
 
 # ---- django_admin_log -------------------------------------------------------------
