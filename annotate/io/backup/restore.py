@@ -4,11 +4,9 @@ validated through the models and all of it written in one transaction."""
 import importlib
 import json
 import zipfile
-from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
@@ -18,7 +16,6 @@ from annotate.io.backup import ArchiveError
 from annotate.io.backup.manifest import check_members, check_migrations, read_manifest
 from annotate.io.backup.tables import BATCH_SIZE, Batch, Progress, Table, archive_tables
 from annotate.io.backup.values import Lookups, RowProblem, describe, python_value
-from annotate.models import Label
 
 
 def project_import(path: Path, *, progress: Progress | None = None, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
@@ -48,46 +45,24 @@ def project_import(path: Path, *, progress: Progress | None = None, using: str =
     return counts
 
 
-def _seeded_rows():
-    """The labels and groups the data migrations make: a migrated database
-    holds them before anyone has used it."""
-    labels = importlib.import_module("annotate.migrations.0002_default_labels").DEFAULT_LABELS
-    roles = importlib.import_module("annotate.migrations.0005_roles").ROLES
-    return labels, roles
-
-
 def database_contents(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """What the database holds beyond a fresh ``migrate``, one phrase per
     kind of row (empty when there is nothing): users, articles, spans… and
     labels or groups that differ from the ones the migrations make."""
+    tables = archive_tables()
     found = []
-    for table in archive_tables():
-        if table.model in (Label, Group):
+    for table in tables:
+        if table.seed:
             continue
         count = table.model._base_manager.using(using).count()
         if count:
             found.append(f"{count} {table.model._meta.verbose_name_plural}")
-    default_labels, roles = _seeded_rows()
-    seeded_labels = {
-        (slug, name, colour, shortcut, order, description)
-        for slug, name, colour, shortcut, order, description in default_labels
-    }
-    labels = Label.objects.using(using).values_list("slug", "name", "colour", "shortcut", "order", "description")
-    other_labels = sorted(row[0] for row in labels if row not in seeded_labels)
-    if other_labels:
-        found.append(f"labels other than the defaults ({', '.join(other_labels)})")
-    group_permissions = defaultdict(set)
-    for name, codename in Group.permissions.through.objects.using(using).values_list(
-        "group__name", "permission__codename"
-    ):
-        group_permissions[name].add(codename)
-    other_groups = sorted(
-        name
-        for name in Group.objects.using(using).values_list("name", flat=True)
-        if name not in roles or group_permissions[name] != set(roles[name])
-    )
-    if other_groups:
-        found.append(f"groups other than the default roles ({', '.join(other_groups)})")
+    # In the order the migrations seed them (labels, then roles), whatever
+    # the order of the tables.
+    for seed in sorted((table.seed for table in tables if table.seed), key=lambda seed: seed.migration):
+        edited = seed.edited(importlib.import_module(f"annotate.migrations.{seed.migration}"), using)
+        if edited:
+            found.append(edited)
     return found
 
 
@@ -103,8 +78,9 @@ def check_database_empty(using: str) -> None:
 def _restore(archive: zipfile.ZipFile, manifest: dict, progress: Progress | None, using: str) -> dict[str, int]:
     # The migrations' default labels and roles give way to the archive's own
     # (which may have been edited since); nothing refers to them yet.
-    Label.objects.using(using).all().delete()
-    Group.objects.using(using).all().delete()
+    for table in archive_tables():
+        if table.seed:
+            table.model._default_manager.using(using).all().delete()
     entries = {entry["name"]: entry for entry in manifest["tables"]}
     lookups = Lookups(using)
     counts = {}

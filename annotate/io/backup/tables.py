@@ -3,7 +3,9 @@ what is particular to each, declared on its entry rather than tested for
 by the code that exports and restores every table."""
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
@@ -78,20 +80,37 @@ class Link:
 
 
 @dataclasses.dataclass(frozen=True)
+class Seed:
+    """Rows a data migration makes in a table. A database holding only
+    those is empty (as ``migrate`` leaves it), and a restore replaces them
+    with the archive's, which may have been edited since."""
+
+    migration: str
+    """The module under annotate/migrations that makes them."""
+    edited: Callable[[ModuleType, str], str | None]
+    """``edited(migration, using)``: a phrase naming the rows that differ
+    from the ones the migration makes, or None."""
+
+
+@dataclasses.dataclass(frozen=True)
 class Table:
     """One archived table. ``name`` is the database table's name, so a
-    reader of the archive knows where each member's rows lived."""
+    reader of the archive knows where each member's rows lived. The rest
+    says what is particular to the table; without it a row is the table's
+    columns as stored, checked by ``clean_fields`` on the way back in."""
 
     model: type[models.Model]
     columns: dict[str, Column] = dataclasses.field(default_factory=dict)
     """Columns archived otherwise than as stored, by ``attname``."""
     links: tuple[Link, ...] = ()
+    """Many-to-many fields archived in each row, in this order."""
     check_batch: Callable[["Table", Batch, str], None] | None = None
     """``check_batch(table, batch, using)`` before the batch goes in, for
     what a row's fields alone do not show; raises ArchiveError naming the
     line."""
     after_insert: Callable[[list[models.Model], Lookups], None] | None = None
     """Called with each batch of rows once it is in, before its links."""
+    seed: Seed | None = None
 
     @property
     def name(self) -> str:
@@ -112,7 +131,7 @@ def archive_tables() -> list[Table]:
     before it (the order import_project inserts them in)."""
     permissions = Link("permissions", export=permission_keys, restore=permission_ids)
     return [
-        Table(Group, links=(permissions,), after_insert=_remember_groups),
+        Table(Group, links=(permissions,), after_insert=_remember_groups, seed=Seed("0005_roles", _edited_roles)),
         Table(
             get_user_model(),
             # A hash is not user input, and "" is what a user made without a
@@ -124,7 +143,7 @@ def archive_tables() -> list[Table]:
             ),
         ),
         Table(Source),
-        Table(Label),
+        Table(Label, seed=Seed("0002_default_labels", _edited_labels)),
         Table(Article, check_batch=_check_articles),
         Table(Annotation, check_batch=_check_spans),
         Table(Assignment),
@@ -140,6 +159,23 @@ def archive_tables() -> list[Table]:
 
 
 # ---- auth_group and auth_user -----------------------------------------------------
+
+
+def _edited_roles(migration: ModuleType, using: str) -> str | None:
+    roles = migration.ROLES
+    group_permissions = defaultdict(set)
+    for name, codename in Group.permissions.through.objects.using(using).values_list(
+        "group__name", "permission__codename"
+    ):
+        group_permissions[name].add(codename)
+    other_groups = sorted(
+        name
+        for name in Group.objects.using(using).values_list("name", flat=True)
+        if name not in roles or group_permissions[name] != set(roles[name])
+    )
+    if other_groups:
+        return f"groups other than the default roles ({', '.join(other_groups)})"
+    return None
 
 
 def _remember_groups(groups: list[models.Model], lookups: Lookups) -> None:
@@ -172,6 +208,21 @@ def _password_in(archived, field: models.Field, lookups: Lookups) -> str:
 def _check_password_hash(password: str) -> None:
     if len(password) > 128:
         raise RowProblem("password: longer than a password hash can be (128 characters)")
+
+
+# ---- annotate_label ---------------------------------------------------------------
+
+
+def _edited_labels(migration: ModuleType, using: str) -> str | None:
+    seeded_labels = {
+        (slug, name, colour, shortcut, order, description)
+        for slug, name, colour, shortcut, order, description in migration.DEFAULT_LABELS
+    }
+    labels = Label.objects.using(using).values_list("slug", "name", "colour", "shortcut", "order", "description")
+    other_labels = sorted(row[0] for row in labels if row not in seeded_labels)
+    if other_labels:
+        return f"labels other than the defaults ({', '.join(other_labels)})"
+    return None
 
 
 # ---- annotate_article and annotate_annotation -------------------------------------
