@@ -2,7 +2,6 @@
 snapshot of the database and streamed, so memory stays flat."""
 
 import hashlib
-import json
 import os
 import tempfile
 import zipfile
@@ -10,19 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import django
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from annotate.io.backup.manifest import (
-    FORMAT_NAME,
-    FORMAT_VERSION,
-    MANIFEST_NAME,
-    latest_migrations,
-    sourcemark_version,
-)
+from annotate.io.backup.manifest import new_manifest, write_manifest
 from annotate.io.backup.tables import BATCH_SIZE, ExportOptions, Progress, Table, archive_tables
-from annotate.io.backup.values import json_line, json_value, timestamp
+from annotate.io.backup.values import json_line, json_value
 
 
 def project_export(
@@ -40,22 +32,13 @@ def project_export(
     try:
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             with _snapshot(using):
-                manifest = {
-                    "format": FORMAT_NAME,
-                    "format_version": FORMAT_VERSION,
-                    "created_at": timestamp(timezone.now()),
-                    "sourcemark_version": sourcemark_version(),
-                    "django_version": django.get_version(),
-                    "migrations": latest_migrations(using),
-                    "passwords": with_passwords,
-                    "tables": [],
-                }
+                manifest = new_manifest(with_passwords=with_passwords, using=using)
                 for table in archive_tables():
                     rows, digest = _write_member(archive, table, with_passwords, progress, using)
                     manifest["tables"].append(
                         {"name": table.name, "member": table.member, "rows": rows, "sha256": digest}
                     )
-            archive.writestr(MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+            write_manifest(archive, manifest)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,6 +1,6 @@
 """``manifest.json``: what an archive says it is (format, versions, migration
-state, each member's rows and checksum), and the checks a restore makes of
-the archive against it before writing anything."""
+state, each member's rows and checksum), as the export writes it, and the
+checks a restore makes of the archive against it before writing anything."""
 
 import hashlib
 import json
@@ -9,12 +9,15 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import django
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
 
 from annotate.io.backup import ArchiveError
 from annotate.io.backup.tables import archive_tables
+from annotate.io.backup.values import timestamp
 
 FORMAT_NAME = "sourcemark-project"
 FORMAT_VERSION = 1
@@ -44,6 +47,26 @@ def latest_migrations(using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
         if app_label in ARCHIVED_APPS and name > latest.get(app_label, ""):
             latest[app_label] = name
     return dict(sorted(latest.items()))
+
+
+def new_manifest(*, with_passwords: bool, using: str) -> dict:
+    """The manifest of an archive written now, from the database ``using``
+    (read inside the export's snapshot). Its ``tables`` is left empty for
+    the export to add each member's entry as it writes the member."""
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "created_at": timestamp(timezone.now()),
+        "sourcemark_version": sourcemark_version(),
+        "django_version": django.get_version(),
+        "migrations": latest_migrations(using),
+        "passwords": with_passwords,
+        "tables": [],
+    }
+
+
+def write_manifest(archive: zipfile.ZipFile, manifest: dict) -> None:
+    archive.writestr(MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
 def read_manifest(archive: zipfile.ZipFile) -> dict:
