@@ -13,6 +13,12 @@ large the project is.
 Permissions and content types are not archived: ``migrate`` makes them, with
 ids that differ between databases, so rows refer to them by natural key
 (``[app_label, codename]``, ``[app_label, model]``).
+
+``tables`` lists the archived tables and declares what is particular to
+each (columns archived otherwise than as stored, many-to-many links, batch
+checks, the rows ``migrate`` seeds); ``values`` converts single values
+between JSON and Python; ``manifest`` writes and checks ``manifest.json``;
+``export`` writes an archive and ``restore`` reads one back.
 """
 
 
