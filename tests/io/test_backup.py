@@ -1,4 +1,4 @@
-"""export_project / import_project (annotate/backup.py): one archive holds
+"""export_project / import_project (annotate/io/backup/): one archive holds
 the whole project, and a restore into an empty database gives it back row
 for row, or refuses and writes nothing."""
 
@@ -21,7 +21,11 @@ from django.http import HttpRequest
 
 from annotate.actions import annotations, assignments
 from annotate.actions.consensus import adjudication_close, adjudication_reopen, consensus_accept, consensus_create
-from annotate.io import backup
+from annotate.io.backup import ArchiveError
+from annotate.io.backup.export import project_export
+from annotate.io.backup.manifest import FORMAT_VERSION, latest_migrations
+from annotate.io.backup.restore import database_contents, project_import
+from annotate.io.backup.tables import archive_tables
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
 from tests.conftest import (
     EMOJI_TEXT,
@@ -122,9 +126,9 @@ def export_and_forget(path: Path, **options) -> dict:
     empty again (as ``migrate`` left it) and the archive holds the backup."""
     with transaction.atomic():
         build_project()
-        manifest = backup.project_export(path, **options)
+        manifest = project_export(path, **options)
         transaction.set_rollback(True)
-    assert backup.database_contents() == []
+    assert database_contents() == []
     return manifest
 
 
@@ -186,7 +190,7 @@ def test_manifest_names_the_format_migrations_and_each_members_rows_and_checksum
     contents = members(archive)
     manifest = json.loads(contents["manifest.json"])
     assert manifest["format"] == "sourcemark-project"
-    assert manifest["format_version"] == backup.FORMAT_VERSION == 1
+    assert manifest["format_version"] == FORMAT_VERSION == 1
     assert manifest["sourcemark_version"] == "0.1.0"
     assert manifest["migrations"]["annotate"] == LATEST_ANNOTATE_MIGRATION
     assert set(manifest["migrations"]) == {"admin", "annotate", "auth", "contenttypes"}
@@ -214,7 +218,7 @@ def test_rows_keep_their_ids_links_and_exact_text(db, tmp_path):
     path = tmp_path / "backup.zip"
     with transaction.atomic():
         made = build_project()
-        backup.project_export(path)
+        project_export(path)
         consensus = Annotation.objects.filter(layer="consensus").order_by("pk")
         expected_based_on = [span.based_on_id for span in consensus]
         emoji_id, alice_id = made["emoji"].pk, made["alice"].pk
@@ -267,9 +271,9 @@ def test_a_failed_export_leaves_no_file_behind(db, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(backup, "_export_rows", broken)
+    monkeypatch.setattr("annotate.io.backup.export._export_rows", broken)
     with pytest.raises(RuntimeError):
-        backup.project_export(tmp_path / "backup.zip")
+        project_export(tmp_path / "backup.zip")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -288,7 +292,7 @@ def test_export_flush_import_export_gives_the_same_tables_row_for_row(tmp_path, 
     recreate_what_migrate_makes()
     first, second = tmp_path / "first.zip", tmp_path / "second.zip"
     build_project()
-    backup.project_export(first)
+    project_export(first)
     highest = {model: model._base_manager.order_by("-pk").values_list("pk", flat=True)[0] for model in (
         Annotation, Annotation.history.model, get_user_model(), Assignment, Article,
     )}  # fmt: skip
@@ -296,12 +300,12 @@ def test_export_flush_import_export_gives_the_same_tables_row_for_row(tmp_path, 
     # An empty database as `migrate` leaves it, with every id sequence back at 1.
     call_command("flush", interactive=False, verbosity=0)
     recreate_what_migrate_makes()
-    counts = backup.project_import(first)
-    backup.project_export(second)
+    counts = project_import(first)
+    project_export(second)
 
     assert counts["annotate_annotation"] == 8
-    assert backup.archive_tables()  # every table is compared below
-    for table in backup.archive_tables():
+    assert archive_tables()  # every table is compared below
+    for table in archive_tables():
         assert rows(second, table.name) == rows(first, table.name), table.name
         assert members(second)[table.member] == members(first)[table.member]
     first_manifest, second_manifest = (json.loads(members(p)["manifest.json"]) for p in (first, second))
@@ -336,7 +340,7 @@ def test_users_restored_without_passwords_cannot_sign_in_until_given_one(tmp_pat
     recreate_what_migrate_makes()
     path = tmp_path / "shareable.zip"
     build_project()
-    backup.project_export(path, with_passwords=False)
+    project_export(path, with_passwords=False)
     call_command("flush", interactive=False, verbosity=0)
     recreate_what_migrate_makes()
     call_command("import_project", str(path), verbosity=0)
@@ -368,23 +372,23 @@ def test_the_export_command_writes_the_archive_and_says_what_it_holds(db, tmp_pa
 
 def snapshot() -> dict:
     """Every archived table's rows, to show a refused import changed nothing."""
-    return {table.name: list(table.model._base_manager.order_by("pk").values()) for table in backup.archive_tables()}
+    return {table.name: list(table.model._base_manager.order_by("pk").values()) for table in archive_tables()}
 
 
 def test_a_database_that_is_not_empty_is_refused(archive):
     make_user("someone")
     make_article("Already here.")
     before = snapshot()
-    with pytest.raises(backup.ArchiveError, match=r"the database is not empty: it holds 1 users; 1 sources; 1 art"):
-        backup.project_import(archive)
+    with pytest.raises(ArchiveError, match=r"the database is not empty: it holds 1 users; 1 sources; 1 art"):
+        project_import(archive)
     assert snapshot() == before
 
 
 def test_changed_default_labels_or_roles_count_as_not_empty(archive):
     Label.objects.filter(slug="quote").update(colour="#ffffff")
     Group.objects.get(name="Lead").permissions.clear()
-    with pytest.raises(backup.ArchiveError) as raised:
-        backup.project_import(archive)
+    with pytest.raises(ArchiveError) as raised:
+        project_import(archive)
     assert "labels other than the defaults (quote)" in str(raised.value)
     assert "groups other than the default roles (Lead)" in str(raised.value)
     assert not Article.objects.exists()
@@ -393,7 +397,7 @@ def test_changed_default_labels_or_roles_count_as_not_empty(archive):
 def test_a_database_with_no_default_labels_or_roles_is_empty_enough(archive):
     Label.objects.all().delete()
     Group.objects.all().delete()
-    backup.project_import(archive)
+    project_import(archive)
     assert Label.objects.count() == 5
 
 
@@ -436,16 +440,14 @@ DAMAGE = {
         "format version 2, written by a newer Sourcemark (9.0); this one reads up to version 1",
     ),
     "unknown migration": (
-        lambda src, dst: rewrite(
-            src, dst, manifest={"migrations": {**backup.latest_migrations(), "annotate": "0099_future"}}
-        ),
+        lambda src, dst: rewrite(src, dst, manifest={"migrations": {**latest_migrations(), "annotate": "0099_future"}}),
         "written at migration annotate.0099_future, which this Sourcemark does not have",
     ),
     "older migration": (
         lambda src, dst: rewrite(
             src,
             dst,
-            manifest={"migrations": {**backup.latest_migrations(), "annotate": "0006_consensus_and_adjudication"}},
+            manifest={"migrations": {**latest_migrations(), "annotate": "0006_consensus_and_adjudication"}},
         ),
         f"written at annotate.0006_consensus_and_adjudication, older than this database's "
         f"annotate.{LATEST_ANNOTATE_MIGRATION}",
@@ -598,11 +600,11 @@ def test_a_row_the_models_refuse_names_its_line_and_nothing_is_written(archive, 
     (table, line, changes), message = BAD_ROWS[case]
     damaged = edit_row(archive, tmp_path / "bad.zip", table, line, **changes)
     before = snapshot()
-    with pytest.raises(backup.ArchiveError) as raised:
-        backup.project_import(damaged)
+    with pytest.raises(ArchiveError) as raised:
+        project_import(damaged)
     assert message in str(raised.value)
     assert snapshot() == before
-    assert backup.database_contents() == []
+    assert database_contents() == []
 
 
 def test_a_missing_archive_is_named(db, tmp_path):
@@ -616,14 +618,14 @@ def test_a_user_made_without_a_password_is_restored_as_such(db, tmp_path):
     path = tmp_path / "backup.zip"
     with transaction.atomic():
         get_user_model().objects.create(username="nopass")
-        backup.project_export(path)
+        project_export(path)
         transaction.set_rollback(True)
-    backup.project_import(path)
+    project_import(path)
     assert get_user_model().objects.get(username="nopass").password == ""
 
 
 def test_a_password_longer_than_a_hash_is_refused(archive, tmp_path):
     damaged = edit_row(archive, tmp_path / "bad.zip", "auth_user", 1, password="x" * 129)
-    with pytest.raises(backup.ArchiveError, match=r"auth_user.jsonl, line 1: password: longer than a password hash"):
-        backup.project_import(damaged)
-    assert backup.database_contents() == []
+    with pytest.raises(ArchiveError, match=r"auth_user.jsonl, line 1: password: longer than a password hash"):
+        project_import(damaged)
+    assert database_contents() == []

@@ -34,7 +34,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from annotate.io import backup
+from annotate.io.backup.export import project_export
 from annotate.models import Annotation, Article, Label, Source
 from tests.io.test_backup import recreate_what_migrate_makes
 
@@ -206,7 +206,7 @@ def test_killing_import_project_half_way_leaves_the_database_as_it_was(target, t
     recreate_what_migrate_makes()
     build_large_project(500)
     archive = tmp_path / "large.zip"
-    backup.project_export(archive)
+    project_export(archive)
     if target.sqlite_path is None:
         # The target is this very database: empty it as `migrate` would leave it.
         call_command("flush", interactive=False, verbosity=0)

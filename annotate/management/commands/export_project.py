@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.io.backup import ArchiveError, project_export
+from annotate.io.backup import ArchiveError
+from annotate.io.backup.export import project_export
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.io.backup import ArchiveError, project_import
+from annotate.io.backup import ArchiveError
+from annotate.io.backup.restore import project_import
 
 
 class Command(BaseCommand):
