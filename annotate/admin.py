@@ -23,6 +23,7 @@ from annotate.models import (
     Source,
 )
 from annotate.rules.label_styles import label_class
+from annotate.rules.text import excerpt
 
 
 class SpreadsheetSafeAdmin(ImportExportModelAdmin):
@@ -39,10 +40,6 @@ class LabelColoursMedia:
     Policy refuses inline style attributes (annotate/rules/label_styles.py)."""
 
     css = {"all": [reverse_lazy("label-styles"), "annotate/admin.css"]}
-
-
-def excerpt(value: str, limit: int = 80) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 @admin.register(Source)
@@ -174,7 +171,7 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
 
     @admin.display(description="Quote")
     def quote_excerpt(self, annotation):
-        return excerpt(annotation.quote)
+        return excerpt(annotation.quote, 80)
 
     @admin.display(description="In context")
     def quote_in_context(self, annotation):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from annotate.rules import offsets
+from annotate.rules import text as text_rules
 from annotate.simple_history_manager import HistoryManagerBuiltOnce
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
@@ -94,7 +95,7 @@ class Article(models.Model):
 
     @staticmethod
     def count_words(text: str) -> int:
-        return offsets.count_words(text)
+        return text_rules.count_words(text)
 
     @staticmethod
     def fingerprint(text: str) -> str:
@@ -177,7 +178,7 @@ class Annotation(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     # The browser names each new span with a UUID it made, so a retried
     # request (a lost response, a double click) finds the span it already
-    # made instead of making a second one (workspace.annotation_create_from_browser).
+    # made instead of making a second one (web/workspace.py).
     # Indexed for the span history's sake (simple_history copies the index):
     # a create looks there to tell "never made" from "made and deleted since".
     client_id = models.UUIDField(

@@ -23,7 +23,7 @@ from _setup import ROOT, print_table
 
 sys.path.insert(0, str(ROOT))
 
-from annotate.rules.agreement import Span, article_agreement, span_counts_total  # noqa: E402
+from annotate.rules.agreement import ReviewerSpan, article_agreement, span_counts_total  # noqa: E402
 
 TEXT_LENGTH = 50_000
 REVIEWERS = ["ana", "ben", "chen", "dara", "emil"]
@@ -37,7 +37,7 @@ def random_span(rng: random.Random) -> tuple[str, int, int]:
     return rng.choice(LABELS), start, start + rng.randint(20, 200)
 
 
-def make_spans(seed: int = 7) -> list[Span]:
+def make_spans(seed: int = 7) -> list[ReviewerSpan]:
     """Reviewers who mostly agree: each starts from the same 500 "true" spans
     and keeps some exactly, shifts the ends of some, relabels a few and
     replaces the rest with spans of their own."""
@@ -61,11 +61,11 @@ def make_spans(seed: int = 7) -> list[Span]:
                     break
                 roll = 1.0  # a clash: fall back to a fresh random span
             own.add(candidate)
-        spans.extend(Span(reviewer, label, start, end) for label, start, end in own)
+        spans.extend(ReviewerSpan(reviewer, label, start, end) for label, start, end in own)
     return spans
 
 
-def naive_alphas(spans: list[Span]) -> dict[str, float]:
+def naive_alphas(spans: list[ReviewerSpan]) -> dict[str, float]:
     """The baseline: reliability data built one character at a time."""
     overall = []
     per_label = {label: [] for label in LABELS}
@@ -90,7 +90,7 @@ def naive_alphas(spans: list[Span]) -> dict[str, float]:
     return alphas
 
 
-def ours(spans: list[Span]):
+def ours(spans: list[ReviewerSpan]):
     return article_agreement(text_length=TEXT_LENGTH, spans=spans, reviewers=REVIEWERS, labels=LABELS)
 
 

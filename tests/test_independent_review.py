@@ -86,8 +86,8 @@ def test_a_lead_sees_the_agreement_of_the_submitted_reviews_on_the_article_page(
     expected = agreement.article_agreement(
         text_length=len(two_reviews.text),
         spans=[
-            agreement.Span("alice", "fact", *span_of(two_reviews, "Lukashenko")),
-            agreement.Span("bob", "opinion", *span_of(two_reviews, "Beijing")),
+            agreement.ReviewerSpan("alice", "fact", *span_of(two_reviews, "Lukashenko")),
+            agreement.ReviewerSpan("bob", "opinion", *span_of(two_reviews, "Beijing")),
         ],
         reviewers=("alice", "bob"),
         labels=("fact", "quote", "opinion", "unsupported_claim"),

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from annotate.models import Article, Source
 from annotate.rules import offsets
+from annotate.rules.text import excerpt
 
 ARTICLE_SUFFIXES = {".txt", ".json", ".csv"}
 METADATA_COLUMNS = ("title", "source", "byline", "url", "published", "language")
@@ -93,7 +94,7 @@ def decode_article_bytes(data: bytes) -> str:
 def first_line_title(text: str) -> str:
     for line in text.split("\n"):
         if line.strip():
-            return _truncate(line.strip(), 500)
+            return excerpt(line.strip(), 500)
     return ""
 
 
@@ -132,14 +133,14 @@ def prepare_article(record: ArticleRecord) -> tuple[dict, str]:
     values = {
         "text": text,
         "sha256": Article.fingerprint(text),
-        "title": _truncate(title, 500),
+        "title": excerpt(title, 500),
         "byline": (record.byline or "").strip(),
         "url": (record.url or "").strip(),
         "published": parse_published(record.published),
         "language": (record.language or "").strip() or "en",
-        "original_filename": _truncate(record.original_filename or "", 255),
+        "original_filename": excerpt(record.original_filename or "", 255),
     }
-    return values, _truncate(source_name, 200)
+    return values, excerpt(source_name, 200)
 
 
 @transaction.atomic
@@ -371,7 +372,3 @@ def _with_metadata(
         if source and not record.source:
             record.source = source
         yield record
-
-
-def _truncate(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -6,7 +6,6 @@ The command, the site's download and (through the admin) every export use
 
 import csv
 import dataclasses
-import io
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -155,15 +154,6 @@ def _xlsx_chunks(headers: list[str], batches: Iterable[list[list]]) -> Iterator[
         handle.seek(0)
         while chunk := handle.read(1 << 16):
             yield chunk
-
-
-def read_export(data: bytes, export_format: str) -> list[dict]:
-    """Parse an export back into dicts (tests and tools)."""
-    if export_format == "json":
-        return json.loads(data.decode("utf-8"))
-    if export_format == "csv":
-        return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
-    raise ExportError(f"cannot read {export_format!r}")
 
 
 TABLE_WRITERS = {"csv": _csv_chunks, "json": _json_chunks, "xlsx": _xlsx_chunks}

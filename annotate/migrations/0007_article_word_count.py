@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def count_existing(apps, schema_editor):
-    # The rule as it stands in annotate.offsets.count_words, inlined so that
+    # The rule as it stands in annotate.rules.text.count_words, inlined so that
     # a later change there does not rewrite history.
     import re
 

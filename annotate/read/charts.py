@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from annotate.read.reports import Report
+from annotate.rules.text import excerpt
 
 NAME_WIDTH = 190  # px for the source names left of the bars
 BAR_AREA = 460  # px for the longest bar
@@ -18,7 +19,7 @@ AXIS_HEIGHT = 28
 
 
 @dataclass(frozen=True)
-class Segment:
+class BarPart:
     x: float
     width: float
     colour: str
@@ -31,7 +32,7 @@ class Segment:
 class Bar:
     name: str
     y: float
-    segments: tuple[Segment, ...]
+    segments: tuple[BarPart, ...]
     note: str = ""  # shown after the bar, e.g. "not reviewed"
 
 
@@ -82,7 +83,7 @@ class Chart:
             parts.append(format_html(
                 '<g class="bar" transform="translate(0 {})">'
                 '<text class="name" x="{}" y="{}" text-anchor="end">{}</text>',
-                bar.y, NAME_WIDTH - 8, text_y, truncate(bar.name, 26),
+                bar.y, NAME_WIDTH - 8, text_y, excerpt(bar.name, 26),
             ))  # fmt: skip
             for segment in bar.segments:
                 parts.append(format_html(
@@ -138,7 +139,7 @@ def composition(report: Report) -> Chart:
         for label in report.labels if source.reviewed else ():
             share = source.by_label[label.slug].share
             width = BAR_AREA * share / top
-            segments.append(Segment(x, width, label.colour, label.name, share, percent(share)))
+            segments.append(BarPart(x, width, label.colour, label.name, share, percent(share)))
             x += width
         bars.append(Bar(source.source, index * ROW_HEIGHT, tuple(segments), "" if source.reviewed else "not reviewed"))
     return Chart("Share of each source's text by label", "share of text", tuple(bars), _ticks(top, _tick_percent))
@@ -152,12 +153,8 @@ def unsupported_density(report: Report, colour: str) -> Chart:
         segments = ()
         if value is not None:
             text = f"{value:.2f}"
-            segments = (Segment(NAME_WIDTH, BAR_AREA * value / top, colour, "Unsupported claims", value, text),)
+            segments = (BarPart(NAME_WIDTH, BAR_AREA * value / top, colour, "Unsupported claims", value, text),)
         bars.append(Bar(source.source, index * ROW_HEIGHT, segments, "" if value is not None else "not reviewed"))
     return Chart(
         "Unsupported claims per 1,000 words", "per 1,000 words", tuple(bars), _ticks(top, lambda v: f"{round(v, 4):g}")
     )
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

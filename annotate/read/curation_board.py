@@ -157,7 +157,7 @@ class LaneRow:
 
 
 @dataclass(frozen=True)
-class Segment:
+class Paragraph:
     """A paragraph with spans in it. ``drawn`` are the units that touch it
     (drawn in its lanes), ``units`` those listed under it: a span across
     paragraphs is drawn in each and listed in the first. ``rows`` (a lane
@@ -179,7 +179,7 @@ class Curation:
     article: Article
     lanes: tuple[Lane, ...]
     units: tuple[Unit, ...]
-    segments: tuple[Segment, ...]
+    segments: tuple[Paragraph, ...]
     adjudication: Adjudication | None
 
     @property
@@ -199,7 +199,7 @@ class Curation:
         return tuple(u for u in self.units if u.disputed)
 
     @property
-    def disputed_segments(self) -> tuple[Segment, ...]:
+    def disputed_segments(self) -> tuple[Paragraph, ...]:
         return tuple(s for s in self.segments if s.disputed)
 
     @property
@@ -252,7 +252,7 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _segments(text: str, units: tuple[Unit, ...]) -> tuple[Segment, ...]:
+def _segments(text: str, units: tuple[Unit, ...]) -> tuple[Paragraph, ...]:
     found = paragraphs(text)
     ends = [end for _, end in found]
     drawn: list[list[Unit]] = [[] for _ in found]
@@ -266,11 +266,11 @@ def _segments(text: str, units: tuple[Unit, ...]) -> tuple[Segment, ...]:
         if index > first:
             listed[first].append(unit)
     return tuple(
-        Segment(start, end, tuple(drawn[i]), tuple(listed[i])) for i, (start, end) in enumerate(found) if drawn[i]
+        Paragraph(start, end, tuple(drawn[i]), tuple(listed[i])) for i, (start, end) in enumerate(found) if drawn[i]
     )
 
 
-def draw(curation: "Curation", segments) -> list[Segment]:
+def draw(curation: "Curation", segments) -> list[Paragraph]:
     """The given segments with their lanes' rows: the consensus first, then
     each reviewer's spans, cut into runs covered by the same spans."""
     text, drawn = curation.article.text, []

@@ -20,7 +20,7 @@ who marked nothing of a label counts as 0 for it.
   article; overlapping spans of one label count once, while a passage marked
   with two labels counts under both (so shares can add up to more than 100%).
 - *Unsupported claims per 1,000 words*: unsupported-claim spans ÷ words ×
-  1,000. Words are runs of letters and digits (``offsets.count_words``).
+  1,000. Words are runs of letters and digits (``rules.text.count_words``).
 - *Quotes with a named speaker*: quote spans whose speaker field is filled ÷
   quote spans.
 - *Agreement*: where two or more reviewers submitted, the mean over pairs of

@@ -108,7 +108,7 @@ def article_agreement_for(article: Article) -> ArticleAgreement | None:
     spans = _submitted_spans().filter(article=article)
     return agreement.article_agreement(
         text_length=len(article.text),
-        spans=[agreement.Span(reviewer, label, start, end) for _, reviewer, label, start, end in spans],
+        spans=[agreement.ReviewerSpan(reviewer, label, start, end) for _, reviewer, label, start, end in spans],
         reviewers=reviewers,
         labels=_label_slugs(),
     )
@@ -120,7 +120,7 @@ def team_agreement(*, source: int | None = None) -> TeamAgreement:
     the submitted assignments, the labels and the spans."""
     reviewed = _reviewed_articles(source=source)
     labels = _label_slugs()
-    spans_by_article: dict[int, list[agreement.Span]] = defaultdict(list)
+    spans_by_article: dict[int, list[agreement.ReviewerSpan]] = defaultdict(list)
     if reviewed:
         spans = _submitted_spans()
         if source is not None:
@@ -129,7 +129,7 @@ def team_agreement(*, source: int | None = None) -> TeamAgreement:
             # Articles with one submitted review have spans here too; skipping
             # them is cheaper than sending every article id to the database.
             if article_id in reviewed:
-                spans_by_article[article_id].append(agreement.Span(reviewer, label, start, end))
+                spans_by_article[article_id].append(agreement.ReviewerSpan(reviewer, label, start, end))
     results = {
         article_id: agreement.article_agreement(
             text_length=item.text_length,

@@ -2,7 +2,7 @@
 
 Plain values in, plain values out: nothing here touches the ORM, so a caller
 (a selector for the team page, a command, a test) turns annotations into
-``Span`` values and passes them with the text length, the reviewers who
+``ReviewerSpan`` values and passes them with the text length, the reviewers who
 submitted a review and the label slugs.
 
 The rules, in one place:
@@ -28,7 +28,7 @@ coded the whole text "unmarked".
   same code: Krippendorff's formula is then 0/0, and calling it perfect
   agreement would praise two reviewers who both marked nothing.
 
-**Span F1** for each pair of reviewers, per label and in total:
+**ReviewerSpan F1** for each pair of reviewers, per label and in total:
 ``F1 = 2 * matches / (spans of A + spans of B)``.
 
 - *Exact match*: same label, start and end.
@@ -79,7 +79,7 @@ MIN_SPANS = 10
 
 
 @dataclass(frozen=True)
-class Span:
+class ReviewerSpan:
     """One reviewer's mark: ``[start, end)`` in code points, and a label slug."""
 
     reviewer: str
@@ -145,7 +145,7 @@ class SpanCounts:
 
 @dataclass(frozen=True)
 class PairAgreement:
-    """Span agreement of two reviewers on one article; ``reviewer_a`` sorts
+    """ReviewerSpan agreement of two reviewers on one article; ``reviewer_a`` sorts
     before ``reviewer_b``, so a pair has the same key on every article."""
 
     reviewer_a: str
@@ -166,7 +166,7 @@ class ArticleAgreement:
 
 
 def article_agreement(
-    *, text_length: int, spans: Sequence[Span], reviewers: Sequence[str], labels: Sequence[str]
+    *, text_length: int, spans: Sequence[ReviewerSpan], reviewers: Sequence[str], labels: Sequence[str]
 ) -> ArticleAgreement:
     """Alpha (overall and per label) and every pair's span comparison for one
     article. ``reviewers`` are everyone who submitted a review, including
@@ -248,13 +248,15 @@ def span_counts_total(agreements: Iterable[ArticleAgreement]) -> SpanCounts:
     return total
 
 
-def _validate(*, text_length: int, spans: Sequence[Span], reviewers: Sequence[str], labels: Sequence[str]) -> None:
+def _validate(
+    *, text_length: int, spans: Sequence[ReviewerSpan], reviewers: Sequence[str], labels: Sequence[str]
+) -> None:
     if len(set(reviewers)) != len(reviewers):
         raise ValueError(f"reviewers are listed more than once: {list(reviewers)!r}")
     if len(set(labels)) != len(labels):
         raise ValueError(f"labels are listed more than once: {list(labels)!r}")
     known_reviewers, known_labels = set(reviewers), set(labels)
-    seen: set[Span] = set()
+    seen: set[ReviewerSpan] = set()
     for span in spans:
         if span.reviewer not in known_reviewers:
             raise ValueError(f"{span!r}: reviewer {span.reviewer!r} is not among the reviewers")

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from annotate.rules.text import excerpt
+
 CONTEXT_WIDTH = 32
 
 
@@ -52,8 +54,8 @@ def validate_span(text: str, start, end, quote: str | None = None) -> None:
         raise SpanError(f"start {start} must be before end {end}", field="end")
     if quote is not None and text[start:end] != quote:
         raise SpanError(
-            f"quote {_excerpt(quote)!r} does not match the text at [{start}, {end}), "
-            f"which reads {_excerpt(text[start:end])!r}",
+            f"quote {excerpt(quote, 60)!r} does not match the text at [{start}, {end}), "
+            f"which reads {excerpt(text[start:end], 60)!r}",
             field="quote",
         )
 
@@ -61,12 +63,6 @@ def validate_span(text: str, start, end, quote: str | None = None) -> None:
 def quote_context(text: str, start: int, end: int, width: int = CONTEXT_WIDTH) -> tuple[str, str]:
     """The up-to-``width`` code points before and after a span (prefix, suffix)."""
     return text[max(0, start - width) : start], text[end : end + width]
-
-
-def utf16_length(text: str) -> int:
-    """How many UTF-16 code units JavaScript's ``text.length`` reports."""
-    # surrogatepass: a lone surrogate is one unit in JavaScript too.
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class Utf16Map:
@@ -108,48 +104,15 @@ class Utf16Map:
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def utf16_to_codepoint(text: str, utf16_offset: int) -> int:
-    """Translate a browser (UTF-16) offset into a code point offset (see Utf16Map)."""
-    return Utf16Map(text).to_codepoint(utf16_offset)
-
-
-def codepoint_to_utf16(text: str, offset: int) -> int:
-    """Translate a code point offset into the UTF-16 offset a browser uses."""
-    return utf16_length(text[:offset])
-
-
 @dataclass(frozen=True)
-class Span:
+class Extent:
+    """``[start, end)`` in code points of a text."""
+
     start: int
     end: int
 
 
-def trim_span(text: str, start: int, end: int) -> Span:
-    """Shrink ``[start, end)`` past leading and trailing whitespace.
-
-    Returns an empty span (start == end) when the selection was all whitespace.
-    """
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Span(start, end)
-
-
-def _excerpt(value: str, limit: int = 60) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-_WORD = re.compile(r"\w+(?:[’'-]\w+)*")
-
-
-def count_words(text: str) -> int:
-    """Words as a reader counts them: runs of letters and digits, with
-    inner apostrophes and hyphens (“Russia’s”, “fourth-term”) kept whole."""
-    return sum(1 for _ in _WORD.finditer(text))
-
-
-def reanchor(text: str, exact: str, *, prefix: str = "", suffix: str = "", start: int | None = None) -> Span:
+def reanchor(text: str, exact: str, *, prefix: str = "", suffix: str = "", start: int | None = None) -> Extent:
     """Where a quote sits in ``text``, for an annotation whose positions may
     no longer fit (the text was edited, re-normalised or re-imported).
 
@@ -164,14 +127,14 @@ def reanchor(text: str, exact: str, *, prefix: str = "", suffix: str = "", start
         raise SpanError("the quote is empty", field="quote")
     usable = isinstance(start, int) and not isinstance(start, bool) and start >= 0
     if usable and text[start : start + len(exact)] == exact:
-        return Span(start, start + len(exact))
+        return Extent(start, start + len(exact))
     candidates = []
     found = text.find(exact)
     while found != -1:
         candidates.append(found)
         found = text.find(exact, found + 1)
     if not candidates:
-        raise SpanError(f"the quote {_excerpt(exact)!r} does not occur in the text", field="quote")
+        raise SpanError(f"the quote {excerpt(exact, 60)!r} does not occur in the text", field="quote")
     hint = start if usable else 0
 
     def score(position: int) -> tuple[int, int]:
@@ -180,7 +143,7 @@ def reanchor(text: str, exact: str, *, prefix: str = "", suffix: str = "", start
         return (_common_suffix(before, prefix) + _common_prefix(after, suffix), -abs(position - hint))
 
     best = max(candidates, key=score)
-    return Span(best, best + len(exact))
+    return Extent(best, best + len(exact))
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -196,7 +159,7 @@ def _common_suffix(a: str, b: str) -> int:
     return _common_prefix(a[::-1], b[::-1])
 
 
-def map_through_normalisation(raw: str, start: int, end: int) -> Span:
+def map_through_normalisation(raw: str, start: int, end: int) -> Extent:
     """Offsets into ``raw`` carried over to ``normalise_text(raw)``: a file
     from another tool counts in its own text, which may still hold a BOM,
     CRLF line ends or decomposed accents that the stored text does not.
@@ -210,4 +173,4 @@ def map_through_normalisation(raw: str, start: int, end: int) -> Span:
     piece = unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
     if new_start >= new_end or normal[new_start:new_end] != piece:
         raise SpanError(f"the span [{start}, {end}) cuts through a character that normalisation joins", field="start")
-    return Span(new_start, new_end)
+    return Extent(new_start, new_end)

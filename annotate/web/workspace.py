@@ -165,15 +165,11 @@ def _codepoint_from(utf16: offsets.Utf16Map, data: dict, name: str) -> int:
 
 
 def annotation_create_answer(*, article: Article, data: dict, user) -> dict:
-    """``annotation_create_from_browser``, answered with the span's payload.
+    """Create a span from the browser's request (``_create``), answered with its payload.
     The assignment status the create read (and, for a first span, moved on
     to started) decides ``can_change``, so the answer costs no query more."""
     annotation, status = _create(article=article, data=data, user=user)
     return annotation_payload(annotation, offsets.Utf16Map(article.text), user, status=status)
-
-
-def annotation_create_from_browser(*, article: Article, data: dict, user) -> Annotation:
-    return _create(article=article, data=data, user=user)[0]
 
 
 def _create(*, article: Article, data: dict, user) -> tuple[Annotation, str | None]:
@@ -346,16 +342,12 @@ def _require_visible(user, annotation: Annotation, *, status=ASK) -> None:
 
 
 def annotation_change_answer(*, annotation: Annotation, data: dict, user) -> dict:
-    """``annotation_change_from_browser``, answered with the span's payload
+    """Change a span from the browser's request (``_change``), answered with its payload
     (whose ``can_change`` the change has just settled: no query more)."""
     changed, status = _change(annotation=annotation, data=data, user=user)
     utf16 = offsets.Utf16Map(changed.article.text)
     adjudicated = False if changed.layer == Annotation.Layer.CONSENSUS else ASK
     return annotation_payload(changed, utf16, user, status=status, adjudicated=adjudicated)
-
-
-def annotation_change_from_browser(*, annotation: Annotation, data: dict, user) -> Annotation:
-    return _change(annotation=annotation, data=data, user=user)[0]
 
 
 def _change(*, annotation: Annotation, data: dict, user) -> tuple[Annotation, str | None]:

@@ -8,9 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from annotate.io.exports import read_export
 from annotate.models import Adjudication, Annotation, Assignment
 from tests.browser.helpers import drag_select, find16, open_article, status
+from tests.exports import read_export
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from annotate.io.exports import read_export
 from annotate.models import Annotation
 from tests.browser.helpers import (
     click_before,
@@ -25,6 +24,7 @@ from tests.browser.helpers import (
     status,
 )
 from tests.conftest import assign, make_annotation, make_article
+from tests.exports import read_export
 
 pytestmark = [
     pytest.mark.browser,

@@ -18,7 +18,6 @@ from annotate.io.exports import (
     ExportError,
     annotations_for_export,
     export_filename,
-    read_export,
     stream_annotations,
 )
 from annotate.io.resources import AnnotationResource
@@ -128,14 +127,6 @@ def test_the_csv_download_matches_the_admins_spreadsheet_safe_csv(mixed_annotati
     dataset = AnnotationResource().export(queryset=Annotation.objects.all())
     admin_csv = formats.CSV().export_data(dataset)
     assert parse_csv(export_bytes("csv")) == list(csv.reader(io.StringIO(admin_csv, newline="")))
-
-
-def test_read_export_parses_csv_and_json_back_into_records(mixed_annotations):
-    from_csv = read_export(export_bytes("csv"), "csv")
-    from_json = read_export(export_bytes("json"), "json")
-    assert [r["quote"] for r in from_csv] == [r["quote"] for r in from_json] == [a.quote for a in mixed_annotations]
-    with pytest.raises(ExportError):
-        read_export(b"", "xlsx")
 
 
 # --- formula injection ----------------------------------------------------------

@@ -43,7 +43,7 @@ from django.contrib.auth.models import AnonymousUser
 from annotate.models import Assignment
 from annotate.read import team_agreement
 from annotate.rules import agreement
-from annotate.rules.agreement import Span, SpanCounts
+from annotate.rules.agreement import ReviewerSpan, SpanCounts
 from tests.conftest import make_annotation, make_article, make_assignment, make_user
 
 pytestmark = pytest.mark.django_db
@@ -55,15 +55,15 @@ TEXT_D = "Nothing to see here."
 LABELS = ("fact", "quote", "opinion", "unsupported_claim")
 
 SPANS_A = [
-    Span("alice", "fact", 0, 10),
-    Span("alice", "opinion", 20, 30),
-    Span("bob", "fact", 0, 10),
-    Span("bob", "opinion", 22, 30),
-    Span("bob", "quote", 30, 35),
-    Span("carol", "fact", 0, 8),
-    Span("carol", "quote", 20, 30),
+    ReviewerSpan("alice", "fact", 0, 10),
+    ReviewerSpan("alice", "opinion", 20, 30),
+    ReviewerSpan("bob", "fact", 0, 10),
+    ReviewerSpan("bob", "opinion", 22, 30),
+    ReviewerSpan("bob", "quote", 30, 35),
+    ReviewerSpan("carol", "fact", 0, 8),
+    ReviewerSpan("carol", "quote", 20, 30),
 ]
-SPANS_B = [Span("alice", "quote", 0, 5), Span("bob", "quote", 0, 5)]
+SPANS_B = [ReviewerSpan("alice", "quote", 0, 5), ReviewerSpan("bob", "quote", 0, 5)]
 FEW = "Only {} spans behind this figure; fewer than 10 is too few to mean much."
 
 ALICE_BOB = SpanCounts(
@@ -202,7 +202,10 @@ def test_team_agreement_per_source_averages_only_defined_alphas(desk):
 
 def test_the_mean_alpha_of_a_source_is_the_plain_mean_of_its_articles(alice, bob, labels):
     texts = ["First text of twenty", "Second one, also 20."]
-    spans = [[Span("alice", "fact", 0, 5), Span("bob", "fact", 0, 6)], [Span("alice", "quote", 2, 9)]]
+    spans = [
+        [ReviewerSpan("alice", "fact", 0, 5), ReviewerSpan("bob", "fact", 0, 6)],
+        [ReviewerSpan("alice", "quote", 2, 9)],
+    ]
     for text, article_spans in zip(texts, spans, strict=True):
         article = make_article(text, source="Herald")
         for span in article_spans:

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from annotate.rules.agreement import (
     MIN_SPANS,
     Figure,
-    Span,
+    ReviewerSpan,
     SpanCounts,
     article_agreement,
     span_counts_by_label,
@@ -43,14 +43,14 @@ from annotate.rules.agreement import (
 LABELS = ["fact", "quote", "opinion", "unsupported_claim"]
 CAST = ["alice", "bob", "carol"]
 FIXTURE = [
-    Span("alice", "fact", 0, 10),
-    Span("alice", "opinion", 20, 30),
-    Span("bob", "fact", 0, 10),
-    Span("bob", "opinion", 22, 30),
-    Span("bob", "quote", 30, 35),
-    Span("carol", "fact", 0, 8),
-    Span("carol", "quote", 20, 30),
-    Span("carol", "opinion", 24, 28),
+    ReviewerSpan("alice", "fact", 0, 10),
+    ReviewerSpan("alice", "opinion", 20, 30),
+    ReviewerSpan("bob", "fact", 0, 10),
+    ReviewerSpan("bob", "opinion", 22, 30),
+    ReviewerSpan("bob", "quote", 30, 35),
+    ReviewerSpan("carol", "fact", 0, 8),
+    ReviewerSpan("carol", "quote", 20, 30),
+    ReviewerSpan("carol", "opinion", 24, 28),
 ]
 
 
@@ -229,7 +229,9 @@ def test_sums_by_label_add_up_every_pair():
 
 
 def test_perfect_agreement_with_variation_gives_alpha_one_and_f1_one():
-    spans = [Span(name, "fact", 5, 15) for name in CAST] + [Span(name, "quote", 20, 25) for name in CAST]
+    spans = [ReviewerSpan(name, "fact", 5, 15) for name in CAST] + [
+        ReviewerSpan(name, "quote", 20, 25) for name in CAST
+    ]
     agreement = agreement_of(spans)
     assert agreement.alpha.value == pytest.approx(1.0)
     assert agreement.alpha_by_label["fact"].value == pytest.approx(1.0)
@@ -247,7 +249,7 @@ def test_nobody_marking_anything_leaves_alpha_undefined_rather_than_perfect():
 
 
 def test_everyone_marking_the_whole_text_one_label_leaves_alpha_undefined():
-    agreement = agreement_of([Span(name, "opinion", 0, 40) for name in CAST])
+    agreement = agreement_of([ReviewerSpan(name, "opinion", 0, 40) for name in CAST])
     message = "Every reviewer marked every character opinion, so there is no variation and alpha is undefined."
     assert agreement.alpha == Figure(None, 40, 3, message)
     assert agreement.alpha_by_label["opinion"] == Figure(None, 40, 3, message)
@@ -266,17 +268,17 @@ def test_a_reviewer_who_marked_nothing_still_codes_every_character():
     # coders a character coded F, N adds 1 to o[F][N] and o[N][F]; N, N adds 2 to o[N][N].
     # o[F][N] = o[N][F] = 10, o[N][N] = 20; n_F = 10, n_N = 30, n = 40.
     # alpha = 1 - 39 * 20 / (2 * 10 * 30) = 1 - 780 / 600 = -0.3.
-    agreement = agreement_of([Span("alice", "fact", 0, 10)], reviewers=["alice", "bob"], text_length=20)
+    agreement = agreement_of([ReviewerSpan("alice", "fact", 0, 10)], reviewers=["alice", "bob"], text_length=20)
     assert agreement.alpha.value == pytest.approx(-0.3)
     assert pair(agreement, "alice", "bob").total == SpanCounts(spans_a=1, spans_b=0, unmatched=1)
 
 
 def test_a_figure_on_ten_spans_carries_no_warning_and_on_nine_it_does():
-    ten = [Span(name, "fact", 4 * i, 4 * i + 2) for name in ("alice", "bob") for i in range(5)]
+    ten = [ReviewerSpan(name, "fact", 4 * i, 4 * i + 2) for name in ("alice", "bob") for i in range(5)]
     assert agreement_of(ten).alpha.warning is None
     assert agreement_of(ten[1:]).alpha.warning == few(9)
     assert MIN_SPANS == 10
-    one = agreement_of([Span("alice", "fact", 0, 2)])
+    one = agreement_of([ReviewerSpan("alice", "fact", 0, 2)])
     assert one.alpha.warning == "Only 1 span behind this figure; fewer than 10 is too few to mean much."
 
 
@@ -289,7 +291,11 @@ def library_alpha(rows) -> float:
 
 def test_a_nested_span_of_another_label_codes_its_characters_with_the_shorter_spans_label():
     # alice: fact [0,10) with a quote [2,4) inside; bob: only the quote.
-    spans = [Span("alice", "fact", 0, 10), Span("alice", "quote", 2, 4), Span("bob", "quote", 2, 4)]
+    spans = [
+        ReviewerSpan("alice", "fact", 0, 10),
+        ReviewerSpan("alice", "quote", 2, 4),
+        ReviewerSpan("bob", "quote", 2, 4),
+    ]
     agreement = agreement_of(spans, reviewers=["alice", "bob"], text_length=10)
     # 0 unmarked, 1 fact, 2 quote: alice reads F F Q Q F F F F F F, bob N N Q Q N N N N N N.
     expected = library_alpha([[1, 1, 2, 2, 1, 1, 1, 1, 1, 1], [0, 0, 2, 2, 0, 0, 0, 0, 0, 0]])
@@ -300,7 +306,11 @@ def test_a_nested_span_of_another_label_codes_its_characters_with_the_shorter_sp
 
 
 def test_spans_of_equal_length_code_their_characters_with_the_first_listed_label():
-    spans = [Span("alice", "opinion", 0, 4), Span("alice", "fact", 0, 4), Span("bob", "fact", 0, 4)]
+    spans = [
+        ReviewerSpan("alice", "opinion", 0, 4),
+        ReviewerSpan("alice", "fact", 0, 4),
+        ReviewerSpan("bob", "fact", 0, 4),
+    ]
     agreement = agreement_of(spans, reviewers=["alice", "bob"], text_length=8)
     # fact is listed before opinion, so alice's [0,4) reads fact and the coders agree everywhere.
     assert agreement.alpha.value == pytest.approx(1.0)
@@ -314,8 +324,8 @@ def test_spans_of_equal_length_code_their_characters_with_the_first_listed_label
 
 
 def compare(a_spans, b_spans, text_length=50) -> SpanCounts:
-    spans = [Span("alice", label, s, e) for label, s, e in a_spans] + [
-        Span("bob", label, s, e) for label, s, e in b_spans
+    spans = [ReviewerSpan("alice", label, s, e) for label, s, e in a_spans] + [
+        ReviewerSpan("bob", label, s, e) for label, s, e in b_spans
     ]
     agreement = agreement_of(spans, reviewers=["alice", "bob"], text_length=text_length)
     return pair(agreement, "alice", "bob").total
@@ -378,12 +388,12 @@ def test_overlapping_spans_of_different_labels_are_a_label_disagreement_not_a_ma
 @pytest.mark.parametrize(
     ("spans", "reviewers", "message"),
     [
-        ([Span("dave", "fact", 0, 5)], CAST, "reviewer 'dave' is not among the reviewers"),
-        ([Span("alice", "satire", 0, 5)], CAST, "label 'satire' is not among the labels"),
-        ([Span("alice", "fact", 5, 5)], CAST, r"does not fit 0 <= start < end <= 40"),
-        ([Span("alice", "fact", 30, 41)], CAST, r"does not fit 0 <= start < end <= 40"),
-        ([Span("alice", "fact", 0, 5.5)], CAST, "start and end must be whole numbers"),
-        ([Span("alice", "fact", 0, 5), Span("alice", "fact", 0, 5)], CAST, "is listed twice"),
+        ([ReviewerSpan("dave", "fact", 0, 5)], CAST, "reviewer 'dave' is not among the reviewers"),
+        ([ReviewerSpan("alice", "satire", 0, 5)], CAST, "label 'satire' is not among the labels"),
+        ([ReviewerSpan("alice", "fact", 5, 5)], CAST, r"does not fit 0 <= start < end <= 40"),
+        ([ReviewerSpan("alice", "fact", 30, 41)], CAST, r"does not fit 0 <= start < end <= 40"),
+        ([ReviewerSpan("alice", "fact", 0, 5.5)], CAST, "start and end must be whole numbers"),
+        ([ReviewerSpan("alice", "fact", 0, 5), ReviewerSpan("alice", "fact", 0, 5)], CAST, "is listed twice"),
         ([], ["alice", "bob", "alice"], "reviewers are listed more than once"),
     ],
 )
@@ -405,7 +415,7 @@ def articles(draw):
     for _ in range(draw(st.integers(0, 12))):
         start = draw(st.integers(0, text_length - 1))
         end = draw(st.integers(start + 1, text_length))
-        spans.append(Span(draw(st.sampled_from(reviewers)), draw(st.sampled_from(LABELS[:3])), start, end))
+        spans.append(ReviewerSpan(draw(st.sampled_from(reviewers)), draw(st.sampled_from(LABELS[:3])), start, end))
     return text_length, reviewers, list(dict.fromkeys(spans))
 
 

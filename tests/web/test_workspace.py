@@ -1036,13 +1036,13 @@ def test_create_from_browser_refuses_an_inactive_user(mixed, labels):
     gone = make_user("gone", is_active=False)
 
     with pytest.raises(Http404):
-        workspace.annotation_create_from_browser(article=mixed, data=GOOD, user=gone)
+        workspace.annotation_create_answer(article=mixed, data=GOOD, user=gone)
     assert not Annotation.objects.exists()
 
 
 def test_create_from_browser_refuses_the_anonymous_user(mixed, labels):
     with pytest.raises(Http404):
-        workspace.annotation_create_from_browser(article=mixed, data=GOOD, user=AnonymousUser())
+        workspace.annotation_create_answer(article=mixed, data=GOOD, user=AnonymousUser())
     assert not Annotation.objects.exists()
 
 
@@ -1050,14 +1050,15 @@ def test_create_from_browser_prefers_utf16_offsets_when_both_are_given(mixed, al
     # start/end here would be wrong by four if they were read as code points.
     data = {**GOOD, "start": START + 4, "end": END + 4}
 
-    annotation = workspace.annotation_create_from_browser(article=mixed, data=data, user=alice)
+    payload = workspace.annotation_create_answer(article=mixed, data=data, user=alice)
 
+    annotation = Annotation.objects.get(pk=payload["id"])
     assert (annotation.start, annotation.end, annotation.quote) == (START, END, SAID)
 
 
 def test_create_from_browser_raises_json_error_naming_the_utf16_field(mixed, alice, labels):
     with pytest.raises(JsonError) as caught:
-        workspace.annotation_create_from_browser(
+        workspace.annotation_create_answer(
             article=mixed, data={**GOOD, "start16": THUMB16 + 1, "quote": "x"}, user=alice
         )
 
@@ -1071,7 +1072,7 @@ def test_create_from_browser_raises_json_error_naming_the_utf16_field(mixed, ali
 def test_change_from_browser_refuses_another_reviewer(alices_span, bob_submitted):
     bob = bob_submitted
     with pytest.raises(PermissionDenied, match="only the reviewer who made this span may change it"):
-        workspace.annotation_change_from_browser(annotation=alices_span, data={"note": "x"}, user=bob)
+        workspace.annotation_change_answer(annotation=alices_span, data={"note": "x"}, user=bob)
     assert Annotation.objects.get(pk=alices_span.pk).note == "first thought"
 
 

@@ -253,7 +253,7 @@ def _creator_name(creator) -> str | None:
     return None
 
 
-def _locate(text: str, selectors, where: str, report: InteropReport) -> offsets.Span | None:
+def _locate(text: str, selectors, where: str, report: InteropReport) -> offsets.Extent | None:
     """The span the selectors describe, preferring positions that still hold
     the quote, then the quote re-anchored; None (with the error recorded)
     when neither works."""
@@ -275,7 +275,7 @@ def _locate(text: str, selectors, where: str, report: InteropReport) -> offsets.
         except offsets.SpanError as error:
             report.fail(where, str(error))
             return None
-        return offsets.Span(start, end)
+        return offsets.Extent(start, end)
     exact, prefix, suffix = quote.get("exact"), quote.get("prefix", ""), quote.get("suffix", "")
     if not isinstance(exact, str) or not exact or not isinstance(prefix, str) or not isinstance(suffix, str):
         report.fail(where, "TextQuoteSelector needs a non-empty exact (and text prefix and suffix)")
