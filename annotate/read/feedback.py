@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from annotate import permissions
 from annotate.models import Adjudication, Annotation, Article
+from annotate.rules import agreement
 
 # ---- the reviewer's feedback -----------------------------------------------------
 
@@ -50,22 +51,27 @@ class Feedback:
         return tuple(item for item in self.items if item.kind != "exact")
 
 
-def compare_with_consensus(mine: list[Annotation], consensus: list[Annotation]) -> list[FeedbackItem]:
-    """Classify the reviewer's spans against the consensus (see the module's
-    docstring), in text order."""
+def compare_with_consensus(
+    mine: list[Annotation], consensus: list[Annotation], *, text_length: int
+) -> list[FeedbackItem]:
+    """Classify the reviewer's spans against the consensus as the agreement
+    module classes one reviewer's spans against another's ("unmatched" is
+    "extra" here), and add the consensus spans the reviewer has no
+    overlapping span for as "missed"; in text order. Each item carries the
+    consensus spans it is measured against, for the page to show."""
+    classes = agreement.classify_spans(
+        [(str(s.label_id), s.start, s.end) for s in mine],
+        [(str(c.label_id), c.start, c.end) for c in consensus],
+        text_length=text_length,
+    )
     items = []
-    for span in mine:
+    for span, kind in zip(mine, classes, strict=True):
         overlapping = tuple(c for c in consensus if c.start < span.end and c.end > span.start)
-        same_label = tuple(c for c in overlapping if c.label_id == span.label_id)
-        if any(c.start == span.start and c.end == span.end for c in same_label):
-            kind, counterparts = "exact", ()
-        elif same_label:
-            kind, counterparts = "boundary", same_label
-        elif overlapping:
-            kind, counterparts = "label", overlapping
+        if kind == "boundary":
+            counterparts = tuple(c for c in overlapping if c.label_id == span.label_id)
         else:
-            kind, counterparts = "extra", ()
-        items.append(FeedbackItem(kind, span, counterparts))
+            counterparts = overlapping if kind == "label" else ()
+        items.append(FeedbackItem("extra" if kind == "unmatched" else kind, span, counterparts))
     for span in consensus:
         if not any(m.start < span.end and m.end > span.start for m in mine):
             items.append(FeedbackItem("missed", span))
@@ -85,4 +91,4 @@ def feedback_for(article: Article, user, *, submitted: bool | None = None) -> Fe
         return None
     spans = list(article.annotations.filter(layer=Annotation.Layer.REVIEWER, reviewer=user).select_related("label"))
     consensus = list(article.annotations.filter(layer=Annotation.Layer.CONSENSUS).select_related("label"))
-    return Feedback(tuple(compare_with_consensus(spans, consensus)), adjudication)
+    return Feedback(tuple(compare_with_consensus(spans, consensus, text_length=len(article.text))), adjudication)

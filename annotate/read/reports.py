@@ -51,6 +51,7 @@ from django.db.models import BigIntegerField, Case, Count, Exists, F, IntegerFie
 from django.db.models.functions import Cast, Length
 
 from annotate.models import Adjudication, Annotation, Article, Assignment, Label
+from annotate.rules import agreement
 
 LAYERS = {
     "auto": "Consensus where adjudicated, else submitted reviews",
@@ -362,7 +363,7 @@ def _article_figures(row: dict, spans: list[tuple], submitted: set, layer: str, 
         if has_speaker and slug_of[label_id] == QUOTE:
             speakers[author] = speakers.get(author, 0) + 1
     if keys:
-        figures.agreement = _mean_exact_f1(list(keys.values()))
+        figures.agreement = agreement.mean_exact_f1(list(keys.values()))
     if not figures.basis:
         return figures
     figures.reviewers = len(submitted)
@@ -374,30 +375,10 @@ def _article_figures(row: dict, spans: list[tuple], submitted: set, layer: str, 
             slug = slug_of[label_id]
             figure = figures.by_label[slug]
             figure.spans += len(found) * share
-            figure.share += covered(found) / characters * share
+            figure.share += agreement.covered_characters(found) / characters * share
             if slug == QUOTE:
                 figures.quotes += len(found) * share
     return figures
-
-
-def covered(extents: list[tuple[int, int]]) -> int:
-    """Characters inside the union of ``[start, end)`` extents."""
-    total, reach = 0, -1
-    for start, end in sorted(extents):
-        if start >= reach:
-            total += end - start
-            reach = end
-        elif end > reach:
-            total += end - reach
-            reach = end
-    return total
-
-
-def _mean_exact_f1(keys: list[set]) -> float | None:
-    """Mean over pairs of reviewers of 2 × shared ÷ (A's spans + B's spans),
-    spans being (label, start, end) keys."""
-    scores = [2 * len(a & b) / (len(a) + len(b)) for a, b in itertools.combinations(keys, 2) if a or b]
-    return sum(scores) / len(scores) if scores else None
 
 
 def _sources(figures: list[ArticleFigures], slugs) -> list[SourceFigures]:

@@ -248,6 +248,64 @@ def span_counts_total(agreements: Iterable[ArticleAgreement]) -> SpanCounts:
     return total
 
 
+def mean_exact_f1(span_sets: Sequence[set]) -> float | None:
+    """The mean over pairs of reviewers of their exact-match F1, each
+    reviewer's spans given as a set of hashable (label, start, end) keys:
+    the per-article agreement figure of the reports, which need no alpha.
+    Pairs where neither reviewer marked anything have no F1 and are left
+    out; None when no pair has one."""
+    pairs = [
+        SpanCounts(spans_a=len(a), spans_b=len(b), exact_matches=len(a & b))
+        for a, b in itertools.combinations(span_sets, 2)
+    ]
+    scores = [counts.exact_f1.value for counts in pairs if counts.spans]
+    return sum(scores) / len(scores) if scores else None
+
+
+def covered_characters(extents: Iterable[tuple[int, int]]) -> int:
+    """Characters inside the union of ``[start, end)`` extents: overlapping
+    spans count each character once."""
+    total, reach = 0, -1
+    for start, end in sorted(extents):
+        if start >= reach:
+            total += end - start
+            reach = end
+        elif end > reach:
+            total += end - reach
+            reach = end
+    return total
+
+
+# The disagreement classes by name, in the order they are checked.
+CLASS_NAMES = ("exact", "boundary", "label", "unmatched")
+
+
+def classify_spans(
+    mine: Sequence[tuple[str, int, int]], theirs: Sequence[tuple[str, int, int]], *, text_length: int
+) -> list[str]:
+    """The disagreement class (``CLASS_NAMES``) of each of ``mine`` against
+    ``theirs``, both given as (label, start, end), in ``mine``'s order: the
+    split of the module docstring, for one side of one comparison (a
+    reviewer's spans against the consensus, say)."""
+    labels = sorted({label for label, _, _ in (*mine, *theirs)})
+    spans = [ReviewerSpan("mine", *span) for span in mine] + [ReviewerSpan("theirs", *span) for span in theirs]
+    _validate(text_length=text_length, spans=spans, reviewers=("mine", "theirs"), labels=labels)
+    label_index = {slug: index for index, slug in enumerate(labels)}
+    reviewer_of = np.array([0] * len(mine) + [1] * len(theirs), dtype=np.int64)
+    label_of = np.array([label_index[span.label] for span in spans], dtype=np.int64)
+    starts = np.array([span.start for span in spans], dtype=np.int64)
+    ends = np.array([span.end for span in spans], dtype=np.int64)
+    coverage = _label_coverage(reviewer_of, label_of, starts, ends, 2, len(labels), text_length)
+    reach = np.zeros((2, len(labels), text_length + 1), dtype=np.int32)
+    np.cumsum(coverage, axis=2, out=reach[:, :, 1:])
+    keys = _span_keys(label_of, starts, ends, text_length)
+    sides = [
+        _ReviewerSpans(index, label_of[side], starts[side], ends[side], keys[side])
+        for index, side in enumerate((reviewer_of == 0, reviewer_of == 1))
+    ]
+    return [CLASS_NAMES[index] for index in _classify(sides[0], sides[1], reach=reach).tolist()]
+
+
 def _validate(
     *, text_length: int, spans: Sequence[ReviewerSpan], reviewers: Sequence[str], labels: Sequence[str]
 ) -> None:

@@ -35,6 +35,9 @@ from annotate.rules.agreement import (
     ReviewerSpan,
     SpanCounts,
     article_agreement,
+    classify_spans,
+    covered_characters,
+    mean_exact_f1,
     span_counts_by_label,
     span_counts_by_pair,
     span_counts_total,
@@ -467,3 +470,48 @@ def test_the_disagreement_split_accounts_for_every_span_once(article):
             assert counts.exact_agreements == 2 * counts.exact_matches
             assert counts.exact_matches <= counts.overlap_matches <= min(counts.spans_a, counts.spans_b)
         assert found.total.spans_a == sum(1 for s in spans if s.reviewer == found.reviewer_a)
+
+
+# --- the helpers the reports and the feedback share ---------------------------
+
+
+def test_mean_exact_f1_averages_pairs_and_leaves_out_pairs_with_no_spans():
+    a = {("fact", 0, 10), ("quote", 20, 30)}
+    b = {("fact", 0, 10)}
+    c: set = set()
+    # (a, b): 2·1/3; (a, c): 0; (b, c): 0; no pair is empty on both sides.
+    assert mean_exact_f1([a, b, c]) == pytest.approx((2 / 3 + 0 + 0) / 3)
+    assert mean_exact_f1([c, set()]) is None
+    assert mean_exact_f1([a]) is None
+
+
+@pytest.mark.parametrize(
+    ("extents", "characters"),
+    [
+        ([], 0),
+        ([(0, 10)], 10),
+        ([(0, 10), (5, 15)], 15),  # overlap counted once
+        ([(5, 15), (0, 10), (20, 25)], 20),  # order does not matter; a gap is not covered
+        ([(0, 10), (2, 4)], 10),  # nested
+        ([(0, 5), (5, 10)], 10),  # touching
+    ],
+)
+def test_covered_characters_counts_the_union(extents, characters):
+    assert covered_characters(extents) == characters
+
+
+def test_classify_spans_splits_as_the_pairwise_comparison_does():
+    consensus = [("fact", 0, 10), ("quote", 20, 30), ("opinion", 40, 50)]
+    mine = [
+        ("fact", 0, 10),  # exact
+        ("quote", 21, 30),  # boundary: same label, other extent
+        ("fact", 45, 46),  # label: overlaps only an opinion
+        ("fact", 60, 70),  # unmatched: overlaps nothing
+        ("opinion", 9, 10),  # a one-character overlap with another label's span
+    ]
+    assert classify_spans(mine, consensus, text_length=80) == ["exact", "boundary", "label", "unmatched", "label"]
+
+
+def test_classify_spans_with_nothing_to_compare_against():
+    assert classify_spans([("fact", 0, 3)], [], text_length=3) == ["unmatched"]
+    assert classify_spans([], [("fact", 0, 3)], text_length=3) == []
