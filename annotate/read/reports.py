@@ -417,6 +417,18 @@ def _number(value: float | None, digits: int = 4):
     return None if value is None else round(value, digits)
 
 
+def _label_columns(report: Report, figures) -> dict:
+    """The per-label and density columns a source row and an article row share."""
+    row = {}
+    for label in report.labels:
+        figure = figures.by_label[label.slug]
+        row[f"{label.slug}_spans"] = _number(figure.spans, 2)
+        row[f"{label.slug}_share"] = _number(figure.share)
+    row["unsupported_per_1000_words"] = _number(figures.unsupported_per_1000)
+    row["quotes_with_speaker_share"] = _number(figures.speaker_share)
+    return row
+
+
 def source_rows(report: Report) -> list[dict]:
     """One row per source, with the figures the page shows."""
     rows = []
@@ -428,12 +440,7 @@ def source_rows(report: Report) -> list[dict]:
             "words_reviewed": source.words,
             "basis": "+".join(sorted(source.bases)),
         }
-        for label in report.labels:
-            figure = source.by_label[label.slug]
-            row[f"{label.slug}_spans"] = _number(figure.spans, 2)
-            row[f"{label.slug}_share"] = _number(figure.share)
-        row["unsupported_per_1000_words"] = _number(source.unsupported_per_1000)
-        row["quotes_with_speaker_share"] = _number(source.speaker_share)
+        row.update(_label_columns(report, source))
         row["mean_agreement"] = _number(source.agreement)
         row["agreement_articles"] = len(source.agreements)
         rows.append(row)
@@ -453,12 +460,7 @@ def article_rows(report: Report) -> list[dict]:
             "basis": article.basis or "not reviewed",
             "reviewers": article.reviewers,
         }
-        for label in report.labels:
-            figure = article.by_label[label.slug]
-            row[f"{label.slug}_spans"] = _number(figure.spans, 2)
-            row[f"{label.slug}_share"] = _number(figure.share)
-        row["unsupported_per_1000_words"] = _number(article.unsupported_per_1000)
-        row["quotes_with_speaker_share"] = _number(article.speaker_share)
+        row.update(_label_columns(report, article))
         row["agreement"] = _number(article.agreement)
         rows.append(row)
     return rows

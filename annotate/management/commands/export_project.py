@@ -1,10 +1,10 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from annotate.io.backup import ArchiveError
 from annotate.io.backup.export import project_export
+from annotate.management.progress import stderr_progress
 
 
 class Command(BaseCommand):
@@ -26,12 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--progress", action="store_true", help="Print each table's progress on stderr.")
 
     def handle(self, *args, file, without_passwords, progress, **options):
-        def report(table, done, total):
-            self.stderr.write(f"{table}: {done}/{total} rows")
-            sys.stderr.flush()
-
         try:
-            manifest = project_export(file, with_passwords=not without_passwords, progress=report if progress else None)
+            manifest = project_export(
+                file, with_passwords=not without_passwords, progress=stderr_progress(self, enabled=progress)
+            )
         except ArchiveError as error:
             raise CommandError(str(error)) from None
         except OSError as error:

@@ -1,10 +1,10 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from annotate.io.annotations_in import import_annotation_file
 from annotate.io.file_formats import IMPORT_FORMATS, import_format_for
+from annotate.management.progress import stderr_progress
 
 
 class Command(BaseCommand):
@@ -44,17 +44,13 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror or error}") from None
 
-        def report_progress(stage, done, total):
-            self.stderr.write(f"{stage}: {done}/{total} rows")
-            sys.stderr.flush()
-
         report = import_annotation_file(
             data,
             file_format,
             dry_run=dry_run,
             reviewer=reviewer,
             source=source,
-            progress=report_progress if progress else None,
+            progress=stderr_progress(self, enabled=progress),
         )
         for problem in report.errors:
             self.stderr.write(self.style.ERROR(f"{file}: {problem}"))

@@ -1,10 +1,10 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from annotate.io.backup import ArchiveError
 from annotate.io.backup.restore import project_import
+from annotate.management.progress import stderr_progress
 
 
 class Command(BaseCommand):
@@ -22,12 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--progress", action="store_true", help="Print each table's progress on stderr.")
 
     def handle(self, *args, file, progress, **options):
-        def report(table, done, total):
-            self.stderr.write(f"{table}: {done}/{total} rows")
-            sys.stderr.flush()
-
         try:
-            counts = project_import(file, progress=report if progress else None)
+            counts = project_import(file, progress=stderr_progress(self, enabled=progress))
         except ArchiveError as error:
             raise CommandError(f"{file}: {error}; nothing was imported.") from None
         self.stdout.write(f"{file}: restored {sum(counts.values())} rows in {len(counts)} tables.")

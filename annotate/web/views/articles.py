@@ -129,31 +129,32 @@ def queue(request):
     return render(request, "annotate/queue.html", {"assignments": assignments, "next_up": next_up})
 
 
+def _assignment_action(request, action, assignment: Assignment, success: str, *, back_to: str):
+    """Run ``action(assignment, user=…)`` and say how it went on the next page."""
+    try:
+        action(assignment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(back_to)
+
+
 @require_POST
 def assignment_submit(request, assignment_id: int):
     assignment = get_object_or_404(
         Assignment.objects.filter(permissions.own_assignments(request.user)), pk=assignment_id
     )
-    try:
-        assignments.assignment_submit(assignment, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Submitted “{assignment.article.title}”. Its spans are now read-only.")
-    return redirect("queue")
+    success = f"Submitted “{assignment.article.title}”. Its spans are now read-only."
+    return _assignment_action(request, assignments.assignment_submit, assignment, success, back_to="queue")
 
 
 @require_POST
 @permissions.lead_required(message="Only a lead can reopen a submitted article.")
 def assignment_reopen(request, assignment_id: int):
     assignment = get_object_or_404(Assignment.objects.select_related("article", "reviewer"), pk=assignment_id)
-    try:
-        assignments.assignment_reopen(assignment, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Reopened “{assignment.article.title}” for {assignment.reviewer.get_username()}.")
-    return redirect("assign")
+    success = f"Reopened “{assignment.article.title}” for {assignment.reviewer.get_username()}."
+    return _assignment_action(request, assignments.assignment_reopen, assignment, success, back_to="assign")
 
 
 @require_http_methods(["GET", "POST"])

@@ -91,17 +91,6 @@ def curate_accept(request, article_id: int):
 
 @require_POST
 @leads_only
-def curate_accept_unanimous(request, article_id: int):
-    article = _article(article_id)
-    reason = request.POST.get("reason", "")
-    return _act(
-        request, article, lambda: len(consensus.consensus_accept_unanimous(article, lead=request.user, reason=reason)),
-        "Accepted {outcome} unanimous span(s) into the consensus.",
-    )  # fmt: skip
-
-
-@require_POST
-@leads_only
 def curate_remove(request, article_id: int):
     article = _article(article_id)
     span = _span_on(request, article, Annotation.Layer.CONSENSUS)
@@ -132,22 +121,32 @@ def curate_remove(request, article_id: int):
     )  # fmt: skip
 
 
-@require_POST
-@leads_only
-def curate_close(request, article_id: int):
-    article = _article(article_id)
-    note = request.POST.get("note", "")
-    return _act(
-        request, article, lambda: consensus.adjudication_close(article, lead=request.user, note=note),
-        "Closed: the article is adjudicated and its reviewers can see their feedback.",
-    )  # fmt: skip
+def _article_action(action, success: str):
+    """A leads' POST on the whole article: ``action(article, request)``'s
+    outcome fills ``{outcome}`` in the success message."""
+
+    @require_POST
+    @leads_only
+    def view(request, article_id: int):
+        article = _article(article_id)
+        return _act(request, article, lambda: action(article, request), success)
+
+    return view
 
 
-@require_POST
-@leads_only
-def curate_reopen(request, article_id: int):
-    article = _article(article_id)
-    return _act(
-        request, article, lambda: consensus.adjudication_reopen(article, lead=request.user),
-        "Reopened: the consensus can be changed again.",
-    )  # fmt: skip
+curate_accept_unanimous = _article_action(
+    lambda article, request: len(
+        consensus.consensus_accept_unanimous(article, lead=request.user, reason=request.POST.get("reason", ""))
+    ),
+    "Accepted {outcome} unanimous span(s) into the consensus.",
+)
+curate_close = _article_action(
+    lambda article, request: consensus.adjudication_close(
+        article, lead=request.user, note=request.POST.get("note", "")
+    ),
+    "Closed: the article is adjudicated and its reviewers can see their feedback.",
+)
+curate_reopen = _article_action(
+    lambda article, request: consensus.adjudication_reopen(article, lead=request.user),
+    "Reopened: the consensus can be changed again.",
+)
