@@ -3,13 +3,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from annotate.actions import annotations, assignments
-from annotate.io import formats
+from annotate.io import annotations_in, formats
 from annotate.io.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
 from annotate.models import (
     SPAN_EDITABLE_FIELDS,
@@ -24,6 +25,7 @@ from annotate.models import (
 )
 from annotate.rules.label_styles import label_class
 from annotate.rules.text import excerpt
+from annotate.web.forms import AnnotationFileImportForm
 
 
 class SpreadsheetSafeAdmin(ImportExportModelAdmin):
@@ -154,6 +156,31 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
     def delete_queryset(self, request, queryset):
         for annotation in queryset:
             annotations.annotation_delete(annotation)
+
+    def import_action(self, request, **kwargs):
+        """The import page, through ``import_annotation_file`` rather than
+        django-import-export's own two-step import: the admin then reads
+        every format the command and the API read, and refuses the same files."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = AnnotationFileImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            values = form.cleaned_data
+            report = annotations_in.import_annotation_file(
+                values["file"].read(),
+                values["file_format"],
+                dry_run="import" not in request.POST,
+                reviewer=values["reviewer"] or None,
+                source=values["source"] or None,
+            )
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "report": report}
+        context["title"] = "Import annotations"
+        return TemplateResponse(request, "admin/annotate/annotation/import_file.html", context)
+
+    def process_import(self, request, **kwargs):
+        # The library's second step, for its own import; ours has one page.
+        return redirect("admin:annotate_annotation_import")
 
     def get_export_queryset(self, request):
         # The export's prefix/suffix and source columns need the article text

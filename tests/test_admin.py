@@ -484,3 +484,37 @@ def test_admin_links_typed_without_a_scheme_become_https(rf, root, model, field)
     form_class = admin.site._registry[model].get_form(request)
 
     assert form_class.base_fields[field].clean("example.org/story") == "https://example.org/story"
+
+
+# --- the annotation import page: the same entry point as the command and the API
+
+
+def import_page(client, name: str, content: bytes, **fields):
+    return client.post(reverse("admin:annotate_annotation_import"), {"file": upload(name, content), **fields})
+
+
+def test_the_annotation_import_checks_before_it_writes(admin_client_, article, labels, alice):
+    line = b'{"text": "Lukashenko met Xi in Beijing.", "label": [[15, 17, "fact"]]}\n'
+    checked = import_page(admin_client_, "spans.jsonl", line, reviewer="alice", check="Check")
+    assert "would import (dry run) 1 annotation(s): 1 new" in checked.content.decode()
+    assert not Annotation.objects.exists()
+
+    imported = import_page(admin_client_, "spans.jsonl", line, reviewer="alice", **{"import": "Import"})
+    assert "imported 1 annotation(s): 1 new" in imported.content.decode()
+    assert Annotation.objects.get().quote == "Xi"
+
+
+def test_the_annotation_import_names_each_problem_and_writes_nothing(admin_client_, article, labels):
+    line = b'{"text": "Lukashenko met Xi in Beijing.", "label": [[15, 17, "fact"]]}\n'
+    response = import_page(admin_client_, "spans.jsonl", line, **{"import": "Import"})
+    page = response.content.decode()
+    assert "Refused" in page
+    assert "no reviewer: the file does not say who made it; give a default reviewer" in page
+    assert not Annotation.objects.exists()
+
+
+def test_the_annotation_import_asks_for_a_format_it_cannot_tell(admin_client_):
+    response = import_page(admin_client_, "spans.txt", b"hello", **{"import": "Import"})
+    assert response.context["form"].errors["file_format"] == [
+        "The file's extension names no format Sourcemark reads; choose one."
+    ]

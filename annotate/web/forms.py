@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 
 from annotate.io.exports import EXPORT_FORMATS, FORMAT_NAMES, AnnotationFilter
+from annotate.io.file_formats import FILE_FORMATS, IMPORT_FORMATS, import_format_for
 from annotate.models import Annotation, Article, Label, Source
 from annotate.permissions import REVIEWER_GROUP
 from annotate.read import reports
@@ -129,3 +130,31 @@ class ReportForm(forms.Form):
             f"{self.fields[name].label if name in self.fields else ''}: {' '.join(errors)}".lstrip(": ")
             for name, errors in self.errors.items()
         )
+
+
+class AnnotationFileImportForm(forms.Form):
+    """The admin's annotation import: any format the command and the API read."""
+
+    AUTO = ""
+
+    file = forms.FileField(help_text="A Sourcemark export, a W3C Web Annotation file or a doccano JSONL file.")
+    file_format = forms.ChoiceField(
+        label="Format",
+        required=False,
+        choices=[(AUTO, "From the file's extension"), *((name, FILE_FORMATS[name].title) for name in IMPORT_FORMATS)],
+    )
+    reviewer = forms.CharField(
+        required=False, max_length=150, help_text="W3C/doccano: the username for spans whose file names no author."
+    )
+    source = forms.CharField(
+        required=False, max_length=200, help_text="doccano: the outlet for new articles whose line names none."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None and not cleaned.get("file_format"):
+            cleaned["file_format"] = import_format_for(upload.name)
+            if cleaned["file_format"] is None:
+                self.add_error("file_format", "The file's extension names no format Sourcemark reads; choose one.")
+        return cleaned
