@@ -246,6 +246,13 @@ def countable_spans(user) -> Q:
     return Q(annotations__layer=Annotation.Layer.REVIEWER) & (Q(annotations__reviewer=user) | Q(pk__in=submitted))
 
 
+def reviews_independently(user) -> bool:
+    """Whether the user works under independent judgement: a reviewer (not
+    a lead) while ``settings.INDEPENDENT_REVIEW`` is on, who sees only their
+    own spans on an article until they submit it."""
+    return settings.INDEPENDENT_REVIEW and not is_lead(user)
+
+
 def can_curate(user) -> bool:
     """Build the consensus layer, close and reopen adjudication."""
     return is_lead(user)

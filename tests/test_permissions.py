@@ -231,3 +231,12 @@ def test_only_active_members_of_the_reviewer_group_may_be_assigned(alice, bob, l
 
     assignable = get_user_model().objects.filter(permissions.assignable_reviewers()).order_by("username")
     assert [user.username for user in assignable] == ["alice", "bob"]
+
+
+@pytest.mark.parametrize(
+    ("who", "independent_setting", "expected"),
+    [("alice", True, True), ("alice", False, False), ("lena", True, False), ("root", True, False)],
+)
+def test_only_reviewers_work_under_independent_judgement(request, settings, who, independent_setting, expected):
+    settings.INDEPENDENT_REVIEW = independent_setting
+    assert permissions.reviews_independently(request.getfixturevalue(who)) is expected

@@ -2,10 +2,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import F
 
+from annotate import permissions
 from annotate.io.exports import EXPORT_FORMATS, FORMAT_NAMES, AnnotationFilter
 from annotate.io.file_formats import FILE_FORMATS, IMPORT_FORMATS, import_format_for
 from annotate.models import Annotation, Article, Label, Source
-from annotate.permissions import REVIEWER_GROUP
 from annotate.read import reports
 
 
@@ -72,7 +72,7 @@ class AssignForm(forms.Form):
     source = forms.ModelChoiceField(Source.objects.all(), required=False, empty_label="Any source")
     only_unassigned = forms.BooleanField(required=False, label="Only articles nobody is assigned yet")
     reviewers = forms.ModelMultipleChoiceField(
-        get_user_model().objects.filter(is_active=True, groups__name=REVIEWER_GROUP).order_by("username"),
+        get_user_model().objects.filter(permissions.assignable_reviewers()).order_by("username"),
         help_text="Active members of the Reviewer group (add people to it in the admin).",
     )
     per_article = forms.IntegerField(

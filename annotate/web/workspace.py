@@ -4,7 +4,6 @@ JSON endpoints (which only parse, call these, and answer)."""
 
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
@@ -57,8 +56,8 @@ def page_state(
         "submitted": submitted,
         "adjudicated": adjudicated,
         "is_lead": lead,
-        "independent": settings.INDEPENDENT_REVIEW and not lead,
-        "may_show_others": submitted and not lead and settings.INDEPENDENT_REVIEW,
+        "independent": permissions.reviews_independently(user),
+        "may_show_others": submitted and permissions.reviews_independently(user),
         "showing_others": show_others,
         "reviewer_filter": reviewer if lead and not consensus_mode else None,
     }

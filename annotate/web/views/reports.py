@@ -9,13 +9,14 @@ from django.views.decorators.http import require_GET
 
 from annotate import permissions
 from annotate.io import formats
+from annotate.io.file_formats import CONTENT_TYPES
 from annotate.models import Annotation, Article, Label
 from annotate.read import charts, reports
 from annotate.web.forms import ReportForm
 
 DOWNLOADS = {
-    "csv": (formats.CSV, "text/csv"),
-    "json": (formats.JSON, "application/json"),
+    "csv": (formats.CSV, CONTENT_TYPES["csv"]),
+    "json": (formats.JSON, CONTENT_TYPES["json"]),
     "xlsx": (formats.XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 SHAPES = {"sources": reports.source_rows, "articles": reports.article_rows}

@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from annotate import permissions
+from annotate.io.file_formats import CONTENT_TYPES
 from annotate.models import Source
 from annotate.read import team_agreement as team_figures
 from annotate.rules.agreement import MIN_SPANS
 
-DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+DOWNLOAD_TYPES = {fmt: CONTENT_TYPES[fmt] for fmt in ("csv", "json")}
 
 
 leads_only = permissions.lead_required(message="Only a lead can see the team's agreement.")
