@@ -10,7 +10,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from annotate.actions import annotations, assignments
-from annotate.io import annotations_in, formats
+from annotate.io import annotations_in, spreadsheets
 from annotate.io.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
 from annotate.models import (
     SPAN_EDITABLE_FIELDS,
@@ -29,9 +29,9 @@ from annotate.web.forms import AnnotationFileImportForm
 
 
 class SpreadsheetSafeAdmin(ImportExportModelAdmin):
-    """Import/export buttons whose CSV/XLSX neutralise formulas (annotate/io/formats.py)."""
+    """Import/export buttons whose CSV/XLSX neutralise formulas (annotate/io/spreadsheets.py)."""
 
-    formats = formats.SPREADSHEET_SAFE_FORMATS
+    formats = spreadsheets.SPREADSHEET_SAFE_FORMATS
     # A link typed without a scheme ("example.org/story") becomes https://,
     # the default Django 6 adopts; saying so also ends its deprecation warning.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -174,7 +174,7 @@ UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 25 * 1024 * 1024)
 
 # django-import-export: every import runs in a transaction, so one bad row
 # rolls back the whole file. Formula escaping is done by our own formats
-# (annotate/io/formats.py), which are reversible; the library's strips "=".
+# (annotate/io/spreadsheets.py), which are reversible; the library's strips "=".
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False

@@ -24,7 +24,7 @@ from annotate.io import articles_in
 from annotate.models import Annotation, Article, Label, Source
 from tests.conftest import make_annotation, make_article, make_user
 
-# The admin's import/export format list (annotate.io.formats.SPREADSHEET_SAFE_FORMATS).
+# The admin's import/export format list (annotate.io.spreadsheets.SPREADSHEET_SAFE_FORMATS).
 CSV_FORMAT, XLSX_FORMAT, JSON_FORMAT = "0", "1", "2"
 
 MODELS = ["source", "article", "label", "annotation"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import tablib
 
-from annotate.io import formats
+from annotate.io import spreadsheets
 from annotate.io.articles_in import ImportProblem, decode_article_bytes
 from annotate.io.file_formats import IMPORT_FORMATS, TABLE_FORMATS
 from annotate.io.import_reports import AnnotationImportReport
@@ -17,7 +17,7 @@ from annotate.io.resources import AnnotationResource
 def annotation_dataset_from_bytes(data: bytes, file_format: str):
     """Read an annotation file (csv, json or xlsx) into a tablib Dataset,
     undoing the spreadsheet formula escape our exports apply."""
-    classes = {"csv": formats.CSV, "json": formats.JSON, "xlsx": formats.XLSX}
+    classes = {"csv": spreadsheets.CSV, "json": spreadsheets.JSON, "xlsx": spreadsheets.XLSX}
     if file_format not in classes:
         raise ImportProblem(f"unknown format {file_format!r}; use csv, json or xlsx")
     if not data.strip():

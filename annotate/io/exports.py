@@ -19,9 +19,9 @@ from openpyxl import Workbook
 
 from annotate import permissions
 from annotate.io.file_formats import CONTENT_TYPES, EXPORT_FORMATS, FILE_FORMATS
-from annotate.io.formats import xlsx_cell
 from annotate.io.interop import claimreview, doccano, webannotation
 from annotate.io.resources import AnnotationResource
+from annotate.io.spreadsheets import xlsx_cell
 from annotate.models import Annotation, Article, Label, Source
 
 # The table formats share AnnotationResource's columns; the interop formats

@@ -15,7 +15,7 @@ from import_export import fields, resources, widgets
 
 from annotate.actions import annotations
 from annotate.io import articles_in
-from annotate.io.formats import MAY_NEED_ESCAPE, escape_formula
+from annotate.io.spreadsheets import MAY_NEED_ESCAPE, escape_formula
 from annotate.models import SPAN_EDITABLE_FIELDS, SPAN_NATURAL_KEY, SPAN_TEXT_LIMITS, Annotation, Article, Label, Source
 from annotate.rules import offsets
 
@@ -206,7 +206,7 @@ class AnnotationResource(resources.ModelResource):
         stays small), their articles read in step with them, and the labels
         and reviewers as lookup tables.
 
-        With ``spreadsheet_safe``, text cells get ``formats.escape_formula``
+        With ``spreadsheet_safe``, text cells get ``spreadsheets.escape_formula``
         (for CSV/XLSX). It is applied here rather than over finished rows
         because only the free-text cells can need it, and the per-article,
         per-label and per-reviewer values are escaped once, not per row: on

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Length
 
-from annotate.io.formats import escape_formula
+from annotate.io.spreadsheets import escape_formula
 from annotate.models import Annotation, Article, Assignment, Label
 from annotate.rules import agreement
 from annotate.rules.agreement import ArticleAgreement, SpanCounts

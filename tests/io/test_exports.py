@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import StreamingHttpResponse
 
-from annotate.io import formats
+from annotate.io import spreadsheets
 from annotate.io.exports import (
     AnnotationFilter,
     ExportError,
@@ -71,7 +71,7 @@ def test_csv_export_of_the_seed_spans_has_the_header_then_one_row_per_span(mixed
     assert data.startswith(b"id,article_id,article_title,source,article_url,label,label_name,start,end,quote,")
     rows = parse_csv(data)
     assert rows[0] == COLUMNS
-    assert rows[1:] == [as_text([formats.escape_formula(cell) for cell in row]) for row in expected_rows()]
+    assert rows[1:] == [as_text([spreadsheets.escape_formula(cell) for cell in row]) for row in expected_rows()]
     hitler = dict(zip(COLUMNS, rows[3], strict=True))
     assert (hitler["label"], hitler["start"], hitler["end"], hitler["quote"], hitler["reviewer"]) == (
         "unsupported_claim", "1111", "1171", HITLER_QUOTE, "alice",
@@ -101,7 +101,7 @@ def test_xlsx_export_has_one_sheet_named_annotations_with_the_same_cells(mixed_a
     assert book.sheetnames == ["annotations"]
     rows = parse_xlsx(data)
     assert list(rows[0]) == COLUMNS
-    expected = [[None if cell == "" else formats.escape_formula(cell) for cell in row] for row in expected_rows()]
+    expected = [[None if cell == "" else spreadsheets.escape_formula(cell) for cell in row] for row in expected_rows()]
     assert [list(row) for row in rows[1:]] == expected
 
 
@@ -125,7 +125,7 @@ def test_an_unknown_format_is_an_export_error(db):
 
 def test_the_csv_download_matches_the_admins_spreadsheet_safe_csv(mixed_annotations):
     dataset = AnnotationResource().export(queryset=Annotation.objects.all())
-    admin_csv = formats.CSV().export_data(dataset)
+    admin_csv = spreadsheets.CSV().export_data(dataset)
     assert parse_csv(export_bytes("csv")) == list(csv.reader(io.StringIO(admin_csv, newline="")))
 
 

@@ -1,6 +1,6 @@
 """Every CSV and XLSX the app writes neutralises spreadsheet formulas: a text
 cell starting with = + - @ (or tab, CR) gets one apostrophe
-(annotate/io/formats.py), in each writer, with text people can actually enter
+(annotate/io/spreadsheets.py), in each writer, with text people can actually enter
 there (titles, source and label names, notes, usernames). One test per writer:
 the annotation export (command and download), the admin's import-export
 exports, the reports downloads and the team agreement download."""
@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from annotate import permissions
-from annotate.io.formats import FORMULA_TRIGGERS
+from annotate.io.spreadsheets import FORMULA_TRIGGERS
 from annotate.models import Label
 from tests.conftest import make_annotation, make_article, make_assignment, make_user
 

@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 
 from annotate.actions.consensus import consensus_create
 from annotate.io import annotations_in, exports
-from annotate.io.formats import escape_formula
 from annotate.io.resources import AnnotationResource, render_timestamp
+from annotate.io.spreadsheets import escape_formula
 from annotate.models import Annotation
 from tests.conftest import HITLER_QUOTE, make_annotation
 

@@ -8,16 +8,16 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from annotate import permissions
-from annotate.io import formats
+from annotate.io import spreadsheets
 from annotate.io.file_formats import CONTENT_TYPES
 from annotate.models import Annotation, Article, Label
 from annotate.read import charts, reports
 from annotate.web.forms import ReportForm
 
 DOWNLOADS = {
-    "csv": (formats.CSV, CONTENT_TYPES["csv"]),
-    "json": (formats.JSON, CONTENT_TYPES["json"]),
-    "xlsx": (formats.XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": (spreadsheets.CSV, CONTENT_TYPES["csv"]),
+    "json": (spreadsheets.JSON, CONTENT_TYPES["json"]),
+    "xlsx": (spreadsheets.XLSX, CONTENT_TYPES["xlsx"]),
 }
 SHAPES = {"sources": reports.source_rows, "articles": reports.article_rows}
 ARTICLES_PER_PAGE = 50

@@ -1,4 +1,4 @@
-"""annotate/io/formats.py: the spreadsheet formula escape and its inverse.
+"""annotate/io/spreadsheets.py: the spreadsheet formula escape and its inverse.
 
 Pure functions over plain values, so no database. Each trigger character is
 listed once with what a spreadsheet would do with it unescaped.
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotate.io.formats import FORMULA_TRIGGERS, escape_formula, unescape_formula, xlsx_cell, xlsx_safe
+from annotate.io.spreadsheets import FORMULA_TRIGGERS, escape_formula, unescape_formula, xlsx_cell, xlsx_safe
 
 FORMULA_CELLS = [
     "=cmd|' /C calc'!A0",  # DDE: runs a program in old Excel
