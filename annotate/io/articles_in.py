@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from annotate.models import Article, Source
 from annotate.rules import offsets
@@ -349,6 +349,14 @@ def _import_file(path: Path, metadata: dict[str, dict[str, str]], source: str | 
         report.failed.append((str(path), str(problem)))
     except OSError as error:
         report.failed.append((str(path), error.strerror or str(error)))
+    except DatabaseError:
+        # Not this file's fault (a lock, a lost connection): the run stops.
+        raise
+    except Exception as error:
+        # Anything else a reader or a library raises on one file is that
+        # file's failure: its savepoint is rolled back and the other files go
+        # in, as a bad file's always do; the reason is named, not a traceback.
+        report.failed.append((str(path), f"cannot be read ({type(error).__name__}: {error})"))
 
 
 def _import_record(record: ArticleRecord, path: Path) -> str:

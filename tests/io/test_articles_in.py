@@ -245,6 +245,23 @@ def test_the_command_names_the_bad_file_and_exits_non_zero(tmp_path, good_file, 
     assert Article.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("nested.json", b"[" * 100_000),  # deeper than the JSON decoder's stack
+        ("wide.csv", b"text\n" + b"x" * 200_000 + b"\n"),  # a field past the csv module's default limit
+    ],
+)
+def test_a_file_a_reader_chokes_on_fails_alone_and_the_folder_still_goes_in(tmp_path, good_file, name, content):
+    """A file that makes a reader raise something other than the refusals
+    it knows is still that file's failure, not the end of the run."""
+    (tmp_path / name).write_bytes(content)
+    report = articles_in.import_paths([tmp_path])
+    assert [path for path, _ in report.failed] == [str(tmp_path / name)]
+    assert report.created == ["good.txt"]
+    assert Article.objects.count() == 1
+
+
 def test_a_missing_path_is_reported_and_the_others_still_go_in(tmp_path, good_file):
     missing = tmp_path / "nowhere" / "ghost.txt"
     stdout, stderr, error = run_import_articles(missing, good_file)
