@@ -22,6 +22,9 @@ colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77
 shortcut_validator = RegexValidator(r"^[A-Z0-9]$", "Use one capital letter or digit.")
 
 WEB_SCHEMES = ("http", "https")
+# The largest id either database can hold: a filter asking for more is a
+# 400, not an overflow in the driver.
+MAX_ID = 2**63 - 1
 
 
 def web_url_errors(**urls: str) -> dict[str, str]:

@@ -280,10 +280,3 @@ def visible_spans(
     if not settings.INDEPENDENT_REVIEW or (status == Assignment.Status.SUBMITTED and show_others):
         return own_layer
     return own_layer & Q(reviewer_id=user.pk)
-
-
-def export_reviewer_scope(user) -> str | None:
-    """Whose spans a user may export: None for leads (everyone's), else the
-    user's own username. A reviewer's export must not show colleagues'
-    spans the page hides from them (independent judgement)."""
-    return None if is_lead(user) else user.get_username()

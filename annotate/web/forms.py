@@ -3,21 +3,43 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 
 from annotate import permissions
-from annotate.io.exports import EXPORT_FORMATS, FORMAT_NAMES, AnnotationFilter
+from annotate.io.exports import EXPORT_FORMATS, FILTER_PARAMETERS, FORMAT_NAMES, AnnotationFilter
 from annotate.io.file_formats import FILE_FORMATS, IMPORT_FORMATS, import_format_for
-from annotate.models import Annotation, Article, Label, Source
+from annotate.models import MAX_ID, Annotation, Article, Label, Source
 from annotate.read import reports
 
 
 class AnnotationExportForm(forms.Form):
-    """The download's options; unknown values are form errors (400), not empty files."""
+    """The download's options; unknown values and unknown parameters are
+    form errors (400), not empty or unfiltered files. The choices are what
+    the user may see (a reviewer: their own name and their articles'
+    outlets), so the page itself names no one else."""
 
     format = forms.ChoiceField(choices=[(f, FORMAT_NAMES[f]) for f in EXPORT_FORMATS], initial="csv")
-    source = forms.ModelChoiceField(Source.objects.all(), required=False, to_field_name="name")
+    source = forms.ModelChoiceField(Source.objects.none(), required=False, to_field_name="name")
     label = forms.ModelChoiceField(Label.objects.all(), required=False, to_field_name="slug")
-    reviewer = forms.ModelChoiceField(get_user_model().objects.all(), required=False, to_field_name="username")
-    article = forms.IntegerField(required=False, min_value=1)
+    reviewer = forms.ModelChoiceField(get_user_model().objects.none(), required=False, to_field_name="username")
+    article = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     layer = forms.ChoiceField(choices=[("", "All layers"), *Annotation.Layer.choices], required=False)
+    published_from = forms.DateField(required=False, help_text="Articles published on or after (YYYY-MM-DD).")
+    published_to = forms.DateField(required=False)
+    created_from = forms.DateField(required=False, help_text="Spans made on or after (YYYY-MM-DD, UTC).")
+    created_to = forms.DateField(required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Source.objects.filter(permissions.sources_visible_to(user))
+        users = get_user_model().objects.order_by("username")
+        self.fields["reviewer"].queryset = users if permissions.is_lead(user) else users.filter(pk=user.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        unknown = sorted(set(self.data) - set(self.fields))
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown parameter(s) {', '.join(map(repr, unknown))}; the filters are {', '.join(FILTER_PARAMETERS)}."
+            )
+        return cleaned
 
     def criteria(self) -> AnnotationFilter:
         data = self.cleaned_data
@@ -27,6 +49,7 @@ class AnnotationExportForm(forms.Form):
             reviewer=data["reviewer"].username if data["reviewer"] else None,
             article=data["article"],
             layer=data["layer"] or None,
+            **{name: data[name] for name in ("published_from", "published_to", "created_from", "created_to")},
         )
 
 

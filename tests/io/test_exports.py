@@ -21,8 +21,8 @@ from annotate.io.exports import (
     stream_annotations,
 )
 from annotate.io.resources import AnnotationResource
-from annotate.models import Annotation, Label
-from tests.conftest import HITLER_QUOTE, make_annotation, make_article
+from annotate.models import Annotation, Article, Label
+from tests.conftest import HITLER_QUOTE, assign, make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -378,7 +378,16 @@ def test_the_download_applies_the_filters(mixed_annotations, lena_client):
     assert [int(row[0]) for row in rows[1:]] == [mixed_annotations[3].pk]
 
 
-def test_a_reviewer_downloads_only_their_own_spans(mixed_annotations, alice_client, alice):
+@pytest.fixture
+def alice_assigned(mixed_annotations, alice):
+    """alice may open every article the mixed spans are on."""
+    for article_id in {a.article_id for a in mixed_annotations}:
+        assign(Article.objects.get(pk=article_id), alice)
+    return mixed_annotations
+
+
+def test_a_reviewer_downloads_only_their_own_spans(alice_assigned, alice_client, alice):
+    mixed_annotations = alice_assigned
     _, body = download(alice_client, format="csv")
     rows = parse_csv(body)
     own = sorted(a.pk for a in mixed_annotations if a.reviewer_id == alice.pk)
@@ -386,9 +395,11 @@ def test_a_reviewer_downloads_only_their_own_spans(mixed_annotations, alice_clie
     assert {row[15] for row in rows[1:]} == {"alice"}
 
 
-def test_a_reviewer_asking_for_a_colleagues_spans_is_refused(mixed_annotations, alice_client):
-    response = alice_client.get(URL, {"format": "csv", "reviewer": "bob"})
-    assert response.status_code == 403
+def test_a_reviewer_asking_for_a_colleagues_spans_is_refused_as_an_unknown_name(mixed_annotations, alice_client):
+    colleague = alice_client.get(URL, {"format": "csv", "reviewer": "bob"})
+    nobody = alice_client.get(URL, {"format": "csv", "reviewer": "nosuchuser"})
+    assert (colleague.status_code, nobody.status_code) == (400, 400)
+    assert colleague.context["form"].errors == nobody.context["form"].errors
 
 
 def test_the_page_without_parameters_shows_the_form(alice_client):
@@ -461,7 +472,8 @@ def test_the_interop_formats_download_like_the_others(
         assert body == export_bytes(export_format)
 
 
-def test_a_reviewers_interop_download_holds_only_their_spans(mixed_annotations, alice_client, alice):
+def test_a_reviewers_interop_download_holds_only_their_spans(alice_assigned, alice_client, alice):
+    mixed_annotations = alice_assigned
     _, body = download(alice_client, format="w3c")
     items = json.loads(body)["first"]["items"]
     own = sorted(a.pk for a in mixed_annotations if a.reviewer_id == alice.pk)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from annotate.api import serializers
 from annotate.api.views.common import LoginExempt, require_lead
 from annotate.io import annotations_in
-from annotate.io.exports import CONTENT_TYPES, EXPORT_FORMATS, AnnotationFilter, ExportError, export_download
+from annotate.io.exports import CONTENT_TYPES, EXPORT_FORMATS, ExportError, criteria_from_query, export_download
 from annotate.models import Annotation
 
 
@@ -33,6 +33,10 @@ class IgnoreAcceptHeader(BaseContentNegotiation):
         OpenApiParameter("reviewer", str, description="Username (reviewers: only their own)"),
         OpenApiParameter("article", int),
         OpenApiParameter("layer", str, enum=list(Annotation.Layer.values)),
+        OpenApiParameter("published_from", OpenApiTypes.DATE, description="Articles published on or after"),
+        OpenApiParameter("published_to", OpenApiTypes.DATE, description="Articles published on or before"),
+        OpenApiParameter("created_from", OpenApiTypes.DATE, description="Spans made on or after (UTC day)"),
+        OpenApiParameter("created_to", OpenApiTypes.DATE, description="Spans made on or before (UTC day)"),
     ],
     responses={
         (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="format=csv"),
@@ -62,20 +66,16 @@ class AnnotationExportView(LoginExempt, APIView):
                 },
                 status=400,
             )
-        article = params.get("article")
-        if article is not None and not article.isdigit():
-            return Response({"error": {"message": "article must be an article's id", "field": "article"}}, status=400)
-        criteria = AnnotationFilter(
-            source=params.get("source") or None,
-            label=params.get("label") or None,
-            reviewer=params.get("reviewer") or None,
-            article=int(article) if article else None,
-            layer=params.get("layer") or None,
-        )
+        try:
+            criteria = criteria_from_query(params)
+        except ExportError as error:
+            return Response({"error": {"message": str(error), "field": error.field}}, status=400)
         try:
             return export_download(request.user, criteria, export_format)
         except ExportError as error:
-            return Response({"error": {"message": str(error)}}, status=400)
+            return Response(
+                {"error": {"message": str(error), **({"field": error.field} if error.field else {})}}, status=400
+            )
 
 
 class AnnotationImportView(LoginExempt, APIView):

@@ -1,3 +1,4 @@
+import datetime as dt
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,6 +11,13 @@ from annotate.io.exports import (
     stream_annotations,
 )
 from annotate.models import Annotation
+
+DATE_OPTIONS = {
+    "published_from": "Only articles published on or after this day (YYYY-MM-DD).",
+    "published_to": "Only articles published on or before this day.",
+    "created_from": "Only spans made on or after this day (UTC).",
+    "created_to": "Only spans made on or before this day (UTC).",
+}
 
 
 class Command(BaseCommand):
@@ -26,6 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--reviewer", help="Only this reviewer (by username).")
         parser.add_argument("--article", type=int, help="Only this article (by id).")
         parser.add_argument("--layer", choices=Annotation.Layer.values, help="Only this layer.")
+        for name, help_text in DATE_OPTIONS.items():
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=dt.date.fromisoformat, help=help_text)
 
     def handle(self, *args, **options):
         criteria = AnnotationFilter(
@@ -34,6 +44,7 @@ class Command(BaseCommand):
             reviewer=options["reviewer"],
             article=options["article"],
             layer=options["layer"],
+            **{name: options[name] for name in DATE_OPTIONS},
         )
         if options["format"] == "xlsx" and not options["output"] and sys.stdout.isatty():
             raise CommandError("XLSX is binary; give --output FILE or redirect standard output.")

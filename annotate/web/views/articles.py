@@ -112,8 +112,8 @@ def annotation_history(request, annotation_id: int):
 @require_GET
 def export_annotations(request):
     if not request.GET:
-        return render(request, "annotate/export.html", {"form": AnnotationExportForm()})
-    form = AnnotationExportForm(request.GET)
+        return render(request, "annotate/export.html", {"form": AnnotationExportForm(user=request.user)})
+    form = AnnotationExportForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "annotate/export.html", {"form": form}, status=400)
     try:
