@@ -271,7 +271,8 @@ REST_FRAMEWORK = {
 # A month by default: a token copied into a script, a notebook or a CI secret
 # outlives the reason it was made, and a leaked one should not work for ever,
 # while a script that signs in on each run (README, "REST API") never notices.
-# 0 means tokens never expire.
+# 0 means tokens never expire. A token also goes when its user's password
+# changes or the user is deactivated (annotate/actions/tokens.py).
 _token_days = env_int("API_TOKEN_MAX_AGE_DAYS", 30)
 if _token_days < 0:
     raise ImproperlyConfigured(f"API_TOKEN_MAX_AGE_DAYS={_token_days} must be 0 (never expire) or more days")

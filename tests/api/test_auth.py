@@ -106,3 +106,25 @@ def test_a_wrong_password_does_not_replace_an_expired_token(alice, settings):
 
     assert response.status_code == 400
     assert Token.objects.get(user=alice).key == old.key
+
+
+def test_a_password_change_ends_the_token_and_the_new_password_signs_in(alice):
+    old = sign_in("alice").json()["token"]
+    alice.set_password("a much longer passphrase, 2025")
+    alice.save()
+
+    assert api_with(old).get("/api/labels/").status_code == 401
+    assert sign_in("alice").status_code == 400
+    new = sign_in("alice", "a much longer passphrase, 2025").json()["token"]
+    assert api_with(new).get("/api/labels/").status_code == 200
+
+
+def test_an_inactive_users_token_is_refused(alice):
+    key = sign_in("alice").json()["token"]
+    alice.is_active = False
+    alice.save()
+
+    response = api_with(key).get("/api/labels/")
+
+    assert response.status_code == 401
+    assert not Token.objects.filter(key=key).exists()
