@@ -1,15 +1,15 @@
 """Issuing and revoking API tokens (DRF's ``Token``: one per user, its key
 the secret itself).
 
-``POST /api/auth/token/`` and the user model's save come here. A user's
-token is revoked whenever their credentials change: a new password (the
-admin, ``manage.py changepassword``, ``set_password`` and ``save`` in code),
-password sign-in switched off, or the account deactivated. Auth knows
-nothing of tokens, so revocation is a receiver of the user model's
-``post_save`` (connected in ``annotate/apps.py``) rather than a call in
-every place that saves a user. Bulk ``QuerySet.update()`` sends no signal
-and is not covered: change users one by one, as the admin and the commands
-do."""
+The account page, ``POST /api/auth/token/`` and the user model's save come
+here. A user's token is revoked whenever their credentials change: a new
+password (the account page, the admin, ``manage.py changepassword``,
+``set_password`` and ``save`` in code), password sign-in switched off, or
+the account deactivated. Auth knows nothing of tokens, so revocation is a
+receiver of the user model's ``post_save`` (connected in
+``annotate/apps.py``) rather than a call in every place that saves a user.
+Bulk ``QuerySet.update()`` sends no signal and is not covered: change users
+one by one, as the admin and the commands do."""
 
 import logging
 from datetime import datetime, timedelta

@@ -24,6 +24,6 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             expired = token_expires_at(token.created, max_age).astimezone(UTC)
             raise exceptions.AuthenticationFailed(
                 f"This API token expired at {expired:%Y-%m-%dT%H:%M:%SZ}. "
-                "Sign in again (POST /api/auth/token/) for a new one."
+                "Sign in again (POST /api/auth/token/) or make a new one on your account page (/account/)."
             )
         return user, token

@@ -1,7 +1,8 @@
 """API tokens (annotate/actions/tokens.py): issuing and replacing them, and
 revoking them on every path that changes a user's credentials: set_password
 in code, the admin's password form, ``manage.py changepassword``, password
-sign-in switched off, deactivation in code and in the admin.
+sign-in switched off, deactivation in code and in the admin. The account
+page's own password form is in tests/web/views/test_account.py.
 
 What must not revoke is listed too: a password re-hashed at sign-in, and
 saving anything else about a user."""

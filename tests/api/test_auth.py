@@ -66,7 +66,7 @@ def test_an_expired_token_is_a_401_that_says_it_expired_and_when(alice, settings
     assert response.json() == {
         "error": {
             "message": "This API token expired at 2025-04-04T10:00:00Z. Sign in again (POST /api/auth/token/) "
-            "for a new one."
+            "or make a new one on your account page (/account/)."
         }
     }
 
