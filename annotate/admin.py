@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from annotate.actions import annotations, assignments
@@ -42,6 +43,14 @@ class LabelColoursMedia:
     Policy refuses inline style attributes (annotate/rules/label_styles.py)."""
 
     css = {"all": [reverse_lazy("label-styles"), "annotate/admin.css"]}
+
+
+# DRF's token admin lists every user's key and makes one for anyone; a key
+# is the whole secret, so that page let an admin act as any user through the
+# API without leaving a trace. Each user sees and changes only their own
+# token (permissions.own_tokens, the account page); an admin who must end
+# someone's token sets their password or deactivates them, which revokes it.
+admin.site.unregister(TokenProxy)
 
 
 @admin.register(Source)

@@ -16,6 +16,8 @@ The rules, in one place:
   article / the article is not adjudicated.
 - **Independent judgement** (``settings.INDEPENDENT_REVIEW``): a reviewer
   sees only their own spans on an article until they have submitted it.
+- **API tokens**: everyone, leads and admins included, sees and changes only
+  their own, on their account page; no page lists anyone else's.
 """
 
 import functools
@@ -280,3 +282,12 @@ def visible_spans(
     if not settings.INDEPENDENT_REVIEW or (status == Assignment.Status.SUBMITTED and show_others):
         return own_layer
     return own_layer & Q(reviewer_id=user.pk)
+
+
+def own_tokens(user) -> Q:
+    """The API tokens a user may see and revoke, as a filter on DRF's Token:
+    their own, whatever their role. An admin who must stop someone's token
+    deactivates them or sets their password, which revokes it."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    return Q(user_id=user.pk)

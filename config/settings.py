@@ -252,7 +252,7 @@ SOURCEMARK_SITE_URL = env_str("SOURCEMARK_SITE_URL", "")
 # JSON only: the schema and the Swagger UI at /api/docs/ document it.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "annotate.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -266,6 +266,18 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# How long an API token works, counted from when it was made; then it is
+# refused with a 401 saying so, and POST /api/auth/token/ hands out a new one.
+# A month by default: a token copied into a script, a notebook or a CI secret
+# outlives the reason it was made, and a leaked one should not work for ever,
+# while a script that signs in on each run (README, "REST API") never notices.
+# 0 means tokens never expire. A token also goes when its user's password
+# changes or the user is deactivated (annotate/actions/tokens.py).
+_token_days = env_int("API_TOKEN_MAX_AGE_DAYS", 30)
+if _token_days < 0:
+    raise ImproperlyConfigured(f"API_TOKEN_MAX_AGE_DAYS={_token_days} must be 0 (never expire) or more days")
+API_TOKEN_MAX_AGE = timedelta(days=_token_days) if _token_days else None
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sourcemark API",
     "DESCRIPTION": (

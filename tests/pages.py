@@ -42,6 +42,8 @@ def reviewer_pages(reviewed: ReviewedArticle) -> dict[str, str]:
         "article page with feedback": reverse("article-detail", args=[article]),
         "queue": reverse("queue"),
         "export": reverse("export-annotations"),
+        "account": reverse("account"),
+        "password change": reverse("password-change"),
     }
 
 
@@ -60,6 +62,8 @@ def lead_pages(reviewed: ReviewedArticle) -> dict[str, str]:
         "assign": reverse("assign"),
         "team": reverse("team"),
         "export": reverse("export-annotations"),
+        "account": reverse("account"),
+        "password change": reverse("password-change"),
         "admin index": reverse("admin:index"),
     }
     objects = {

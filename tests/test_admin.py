@@ -20,6 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from annotate.actions import tokens
 from annotate.io import articles_in
 from annotate.models import Annotation, Article, Label, Source
 from tests.conftest import make_annotation, make_article, make_user
@@ -518,3 +519,14 @@ def test_the_annotation_import_asks_for_a_format_it_cannot_tell(admin_client_):
     assert response.context["form"].errors["file_format"] == [
         "The file's extension names no format Sourcemark reads; choose one."
     ]
+
+
+def test_the_admin_lists_no_api_tokens_and_makes_none(admin_client_, alice):
+    token = tokens.token_issue(user=alice)
+
+    index = admin_client_.get(reverse("admin:index")).content.decode()
+    assert "/admin/authtoken/" not in index
+    for url in ("/admin/authtoken/tokenproxy/", "/admin/authtoken/tokenproxy/add/"):
+        response = admin_client_.get(url)
+        assert response.status_code == 404
+        assert token.key not in response.content.decode()

@@ -1,10 +1,15 @@
 """The folders of annotate/ are layers, and imports only go down them:
 
+    apps                                        (wiring: signal receivers)
     web, api, admin, management, templatetags   (requests, pages, commands)
     read, io                                    (selectors; files in and out)
     actions                                     (every write)
     models, permissions                         (tables; who may do what)
     rules                                       (pure functions, no ORM)
+
+apps.py sits on top because its ready() connects receivers from any layer
+(the token revocation in actions/ on the user model's save) and nothing
+imports it; the package itself stays where models are.
 
 Every import counts, a function-local one too: a lazy import that goes up
 is still a dependency that goes up. No database needed."""
@@ -22,7 +27,7 @@ LAYERS = {
     "models": 1,
     "simple_history_manager": 1,
     "permissions": 1,
-    "apps": 1,
+    "package": 1,
     "actions": 2,
     "read": 3,
     "io": 3,
@@ -31,6 +36,7 @@ LAYERS = {
     "admin": 4,
     "management": 4,
     "templatetags": 4,
+    "apps": 5,
 }
 
 
@@ -71,7 +77,7 @@ def imported_modules(module: str, path: Path) -> set[str]:
 def layer_of(module: str) -> int:
     parts = module.split(".")
     if len(parts) == 1:
-        return LAYERS["apps"]  # the package itself
+        return LAYERS["package"]  # annotate/__init__.py
     return LAYERS[parts[1]]
 
 

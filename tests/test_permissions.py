@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from annotate import permissions
 from annotate.models import Annotation, Article, Assignment, Source
@@ -240,3 +241,22 @@ def test_only_active_members_of_the_reviewer_group_may_be_assigned(alice, bob, l
 def test_only_reviewers_work_under_independent_judgement(request, settings, who, independent_setting, expected):
     settings.INDEPENDENT_REVIEW = independent_setting
     assert permissions.reviews_independently(request.getfixturevalue(who)) is expected
+
+
+@pytest.mark.parametrize(
+    ("who", "owned"),
+    [
+        ("author", ["alice"]),
+        ("other reviewer", ["bob"]),
+        ("lead", ["lena"]),
+        ("admin", ["root"]),  # even an admin: their own, nobody else's
+        ("anonymous", []),
+    ],
+)
+def test_a_user_sees_and_revokes_only_their_own_api_token(cast, lena, who, owned):
+    user = {**cast, "lead": lena}[who]
+    for holder in (cast["author"], cast["other reviewer"], lena, cast["admin"]):
+        Token.objects.create(user=holder)
+
+    mine = Token.objects.filter(permissions.own_tokens(user))
+    assert [token.user.username for token in mine] == owned

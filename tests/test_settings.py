@@ -33,6 +33,7 @@ print(json.dumps({
     "AXES_COOLOFF_SECONDS": settings.AXES_COOLOFF_TIME.total_seconds(),
     "TRUSTED_PROXY_COUNT": settings.TRUSTED_PROXY_COUNT,
     "UPLOAD_MAX_SIZE": settings.UPLOAD_MAX_SIZE,
+    "API_TOKEN_MAX_AGE_SECONDS": settings.API_TOKEN_MAX_AGE and settings.API_TOKEN_MAX_AGE.total_seconds(),
 }))
 """
 
@@ -84,6 +85,7 @@ def test_with_debug_off_cookies_are_secure_and_hsts_is_on():
         "AXES_COOLOFF_SECONDS": 900.0,
         "TRUSTED_PROXY_COUNT": 0,
         "UPLOAD_MAX_SIZE": 25 * 1024 * 1024,
+        "API_TOKEN_MAX_AGE_SECONDS": 30 * 24 * 3600.0,
     }
 
 
@@ -93,6 +95,25 @@ def test_behind_a_tls_proxy_the_forwarded_proto_and_one_proxy_are_trusted():
     assert found["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert found["TRUSTED_PROXY_COUNT"] == 1
     assert (found["AXES_FAILURE_LIMIT"], found["AXES_COOLOFF_SECONDS"]) == (3, 1800.0)
+
+
+def test_api_tokens_last_the_days_given_and_zero_means_for_ever():
+    assert production_settings(API_TOKEN_MAX_AGE_DAYS="7")["API_TOKEN_MAX_AGE_SECONDS"] == 7 * 24 * 3600.0
+    assert production_settings(API_TOKEN_MAX_AGE_DAYS="0")["API_TOKEN_MAX_AGE_SECONDS"] is None
+
+
+@pytest.mark.parametrize(
+    ("value", "complaint"),
+    [
+        ("-1", "API_TOKEN_MAX_AGE_DAYS=-1 must be 0 (never expire) or more days"),
+        ("a month", "API_TOKEN_MAX_AGE_DAYS='a month' is not a whole number"),
+    ],
+)
+def test_settings_refuse_a_token_lifetime_they_cannot_read(value, complaint):
+    result = run(["-c", READ_SETTINGS], production(API_TOKEN_MAX_AGE_DAYS=value))
+
+    assert result.returncode != 0
+    assert complaint in result.stderr
 
 
 def test_settings_refuse_to_load_with_debug_off_and_no_secret_key():

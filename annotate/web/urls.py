@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from annotate.web.views import articles, curation, health, reports, team
+from annotate.web.views import account, articles, curation, health, reports, team
 
 urlpatterns = [
     path("", articles.article_list, name="article-list"),
@@ -31,6 +31,10 @@ urlpatterns = [
     path("export/annotations/", articles.export_annotations, name="export-annotations"),
     path("healthz", health.healthz, name="healthz"),
     path("labels.css", articles.label_stylesheet, name="label-styles"),
+    path("account/", account.account, name="account"),
+    path("account/token/", account.account_token_issue, name="account-token-issue"),
+    path("account/token/revoke/", account.account_token_revoke, name="account-token-revoke"),
+    path("account/password/", account.PasswordChange.as_view(), name="password-change"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -180,6 +180,7 @@ def test_markup_everywhere_stays_text_on_every_page(unprotected, hostile_article
     sign_in_with_form(page, alice, PASSWORD)
     for name, url in reviewer_pages(reviewed).items():
         page.goto(url)
-        assert_inert(page, name, visible=(TITLE,) if name != "export" else ())
+        # The export and account pages name no article.
+        assert_inert(page, name, visible=(TITLE,) if name not in ("export", "account", "password change") else ())
     page.goto(f"/articles/{article.pk}/")
     assert_inert(page, "feedback", visible=(CLOSING,))
