@@ -179,6 +179,8 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
             report = annotations_in.import_annotation_file(
                 values["file"].read(),
                 values["file_format"],
+                user=request.user,
+                keep_authors=values["keep_authors"],
                 dry_run="import" not in request.POST,
                 reviewer=values["reviewer"] or None,
                 source=values["source"] or None,

@@ -291,3 +291,39 @@ def own_tokens(user) -> Q:
     if not is_active_user(user):
         return Q(pk__in=[])
     return Q(user_id=user.pk)
+
+
+def may_keep_authors(user) -> bool:
+    """Whether an import by ``user`` may take authors and times from its
+    file: staff restoring data only, and only when they ask for it."""
+    return is_active_user(user) and (user.is_staff or user.is_superuser)
+
+
+def span_import_refusal(user, *, article: Article, layer: str, author, existing: Annotation | None, status=ASK):
+    """Why ``user`` may not write one row of an annotation file, or None
+    when they may: an import does only what its user could do row by row
+    on the page. A reviewer-layer row is the importer's own span, on an
+    article they may annotate (a change: one they may still change); a
+    consensus row is a lead's, on an article not adjudicated. (Authors and
+    times kept from the file are ``may_keep_authors``' question, asked
+    before this one is skipped.)"""
+    name = author.get_username() if author is not None else "nobody"
+    if layer == Annotation.Layer.CONSENSUS:
+        if not can_curate(user):
+            return "only a lead may write consensus spans"
+        if is_adjudicated(article.pk):
+            return f"article {article.pk} is adjudicated; a lead must reopen it before its consensus changes"
+        if existing is None and author.pk != user.pk:
+            return f"a new consensus span is decided by whoever imports it, not by {name}"
+        return None
+    if author.pk != user.pk:
+        return f"the span is {name}'s; only {name} can write it"
+    if existing is not None:
+        if not can_change_annotation(user, existing, status=status):
+            return f"you have submitted article {article.pk}; a lead must reopen it before its spans change"
+        return None
+    if not can_annotate(user, article, status=status):
+        if _status(user, article.pk, status) == Assignment.Status.SUBMITTED:
+            return f"you have submitted article {article.pk}; a lead must reopen it before you add spans"
+        return f"article {article.pk} is not assigned to you"
+    return None

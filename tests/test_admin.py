@@ -496,11 +496,13 @@ def import_page(client, name: str, content: bytes, **fields):
 
 def test_the_annotation_import_checks_before_it_writes(admin_client_, article, labels, alice):
     line = b'{"text": "Lukashenko met Xi in Beijing.", "label": [[15, 17, "fact"]]}\n'
-    checked = import_page(admin_client_, "spans.jsonl", line, reviewer="alice", check="Check")
+    checked = import_page(admin_client_, "spans.jsonl", line, reviewer="alice", keep_authors="on", check="Check")
     assert "would import (dry run) 1 annotation(s): 1 new" in checked.content.decode()
     assert not Annotation.objects.exists()
 
-    imported = import_page(admin_client_, "spans.jsonl", line, reviewer="alice", **{"import": "Import"})
+    imported = import_page(
+        admin_client_, "spans.jsonl", line, reviewer="alice", keep_authors="on", **{"import": "Import"}
+    )
     assert "imported 1 annotation(s): 1 new" in imported.content.decode()
     assert Annotation.objects.get().quote == "Xi"
 

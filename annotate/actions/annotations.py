@@ -51,6 +51,7 @@ def annotation_create(
     client_id: uuid.UUID | None = None,
     created_at=None,
     updated_at=None,
+    changed_by=None,
 ) -> Annotation:
     """Create a span. With ``quote`` None, the quote is taken from the text;
     a given quote must match it. ``created_at``/``updated_at`` restore an
@@ -74,9 +75,18 @@ def annotation_create(
     now = timezone.now()
     annotation.created_at = created_at or now
     annotation.updated_at = updated_at or annotation.created_at
+    _record_who(annotation, changed_by)
     annotation.full_clean(exclude=RELATED_FIELDS, validate_constraints=False)
     _save(annotation)
     return annotation
+
+
+def _record_who(annotation: Annotation, changed_by) -> None:
+    """Name ``changed_by`` in the span's history row. Requests need not:
+    the history middleware names the signed-in user; a command does, since
+    it has no request (an import names its importer)."""
+    if changed_by is not None:
+        annotation._history_user = changed_by
 
 
 def _save(annotation: Annotation) -> None:
@@ -121,7 +131,7 @@ def _lock(annotation: Annotation, *, version: int | None) -> int:
 
 
 @transaction.atomic
-def annotation_update(annotation: Annotation, *, version: int | None = None, **changes) -> Annotation:
+def annotation_update(annotation: Annotation, *, version: int | None = None, changed_by=None, **changes) -> Annotation:
     """Change a span's label, note, speaker, evidence URL or (consensus
     spans) the decision's reason. With ``version``, only if the span is
     still at that version (else AnnotationChanged, and nothing changes)."""
@@ -137,6 +147,7 @@ def annotation_update(annotation: Annotation, *, version: int | None = None, **c
         setattr(annotation, name, value)
     annotation.updated_at = timezone.now()
     annotation.version = current + 1
+    _record_who(annotation, changed_by)
     annotation.full_clean(exclude=RELATED_FIELDS, validate_constraints=False)
     _save(annotation)
     return annotation

@@ -169,6 +169,11 @@ class AssignmentCreateResultSerializer(serializers.Serializer):
 
 class AnnotationImportSerializer(serializers.Serializer):
     file = serializers.FileField()
+    keep_authors = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Staff restoring data: take each span's reviewer and times from the file (else refused).",
+    )
     format = serializers.ChoiceField(choices=IMPORT_FORMATS)
     dry_run = serializers.BooleanField(required=False, default=False)
     reviewer = serializers.CharField(required=False, allow_blank=True, help_text="w3c/doccano: default author.")

@@ -9,6 +9,7 @@ import tablib
 from annotate.io import spreadsheets
 from annotate.io.articles_in import ImportProblem, decode_article_bytes
 from annotate.io.file_formats import IMPORT_FORMATS, TABLE_FORMATS
+from annotate.io.import_policy import ImportPolicy
 from annotate.io.import_reports import AnnotationImportReport
 from annotate.io.interop import doccano, drafts, webannotation
 from annotate.io.resources import AnnotationResource
@@ -56,6 +57,7 @@ def import_annotation_table(
     file_format: str,
     dry_run: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    policy: ImportPolicy | None = None,
 ) -> AnnotationImportReport:
     """Import an annotation export. The whole file is checked first; a file
     with any bad row writes nothing, and the report names every bad row.
@@ -70,12 +72,12 @@ def import_annotation_table(
         return report
     report.total = len(dataset)
     row_progress = _row_progress(progress, report.total)
-    result = AnnotationResource().import_data(
+    result = AnnotationResource(import_policy=policy).import_data(
         dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True, progress=row_progress
     )
     report.errors = describe_import_errors(result)
     if not report.errors and not dry_run:
-        result = AnnotationResource().import_data(
+        result = AnnotationResource(import_policy=policy).import_data(
             dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, progress=row_progress
         )
         report.errors = describe_import_errors(result)
@@ -141,24 +143,38 @@ def import_annotation_file(
     data: bytes,
     file_format: str,
     *,
+    user,
+    keep_authors: bool = False,
     dry_run: bool = False,
     reviewer: str | None = None,
     source: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> AnnotationImportReport:
     """Import an annotation file of any format Sourcemark reads
-    (``file_formats.IMPORT_FORMATS``); the command, the API and the admin
-    all call this. Whatever the format, the whole file is checked first and
-    a file with any problem writes nothing (``report.errors`` names each).
+    (``file_formats.IMPORT_FORMATS``) as ``user``; the command, the API and
+    the admin all call this. Whatever the format, the whole file is checked
+    first and a file with any problem writes nothing (``report.errors``
+    names each, by row or line).
+
+    Every row must be one ``user`` could write on the page (their own
+    spans on articles they may annotate; consensus spans if they lead,
+    until the article is adjudicated), and a file's authors and times are
+    not taken, unless ``keep_authors``, which only staff restoring data may
+    ask for (``ImportPolicy``). The history names ``user`` for every row.
 
     ``reviewer`` and ``source`` fill in what another tool's file may not
     say (the author of its spans, the outlet of a new article); ``progress``
     is called as rows are checked and written (table formats)."""
+    policy = ImportPolicy(user, keep_authors=keep_authors)
+    if (refusal := policy.refusal_of_file) is not None:
+        report = AnnotationImportReport()
+        report.errors.append(refusal)
+        return report
     if file_format in TABLE_FORMATS:
-        return import_annotation_table(data, file_format=file_format, dry_run=dry_run, progress=progress)
+        return import_annotation_table(data, file_format=file_format, dry_run=dry_run, progress=progress, policy=policy)
     if file_format not in INTEROP_READERS:
         report = AnnotationImportReport()
         report.errors.append(f"unknown format {file_format!r}; use one of {', '.join(IMPORT_FORMATS)}")
         return report
     reader = INTEROP_READERS[file_format](data, reviewer=reviewer, source=source)
-    return drafts.run_import(reader, dry_run=dry_run)
+    return drafts.run_import(reader, dry_run=dry_run, policy=policy)

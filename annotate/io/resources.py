@@ -163,6 +163,13 @@ class AnnotationResource(resources.ModelResource):
         if row.get("layer") in (None, ""):
             row["layer"] = Annotation.Layer.REVIEWER
 
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # An empty time says nothing: a new span is made now, an existing
+        # one keeps its times (a column left blank must not erase them).
+        if field.column_name in ("created_at", "updated_at") and row.get(field.column_name) in (None, ""):
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
     def after_import_row(self, row, row_result, **kwargs):
         super().after_import_row(row, row_result, **kwargs)
         # annotations_in.import_annotation_table passes its progress callback through
@@ -171,27 +178,46 @@ class AnnotationResource(resources.ModelResource):
         if progress is not None:
             progress(kwargs["row_number"], kwargs["dry_run"])
 
+    def __init__(self, *, import_policy=None, **kwargs):
+        # None: trust the file (the Resource's own tests, an operator's restore).
+        self.import_policy = import_policy
+        super().__init__(**kwargs)
+
     def do_instance_save(self, instance, is_create):
         """Through the same create and update as the page and the API, so an
         imported change bumps the version, moves updated_at and writes a
         history row like any other. Only a span's editable fields can
         change: the rest is its natural key (``import_id_fields``)."""
+        policy = self.import_policy
+        current = None if is_create else Annotation.objects.select_related("article").get(pk=instance.pk)
+        if policy is not None:
+            refusal = policy.refusal(
+                article=instance.article, layer=instance.layer, author=instance.reviewer, existing=current,
+                created_at=instance.created_at,
+            )  # fmt: skip
+            if refusal:
+                raise ValidationError({"reviewer": refusal})
+        who = policy.user if policy is not None else None
         if is_create:
+            created_at, updated_at = (
+                policy.times(instance.created_at, instance.updated_at)
+                if policy
+                else (instance.created_at, instance.updated_at)
+            )
             created = annotations.annotation_create(
                 **{name: getattr(instance, name) for name in SPAN_NATURAL_KEY}, quote=instance.quote,
                 **{name: getattr(instance, name) for name in SPAN_TEXT_LIMITS},
-                created_at=instance.created_at, updated_at=instance.updated_at,
+                created_at=created_at, updated_at=updated_at, changed_by=who,
             )  # fmt: skip
             instance.pk, instance.version = created.pk, created.version
             return
-        current = Annotation.objects.select_related("article").get(pk=instance.pk)
         changes = {
             name: getattr(instance, name)
             for name in SPAN_EDITABLE_FIELDS
             if getattr(instance, name) != getattr(current, name)
         }
         if changes:
-            updated = annotations.annotation_update(current, **changes)
+            updated = annotations.annotation_update(current, changed_by=who, **changes)
             instance.version, instance.updated_at = updated.version, updated.updated_at
 
     def iter_export_rows(self, queryset, *, spreadsheet_safe: bool = False) -> Iterator[list]:

@@ -172,6 +172,11 @@ class AnnotationFileImportForm(forms.Form):
     source = forms.CharField(
         required=False, max_length=200, help_text="doccano: the outlet for new articles whose line names none."
     )
+    keep_authors = forms.BooleanField(
+        required=False,
+        help_text="Restoring data: take each span's reviewer and created/updated times from the file. "
+        "Without it, every row must be yours to write and new spans are made now.",
+    )
 
     def clean(self):
         cleaned = super().clean()

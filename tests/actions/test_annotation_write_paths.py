@@ -69,7 +69,7 @@ def edited_export(span) -> bytes:
 
 
 def through_a_csv_import(span, client, alice, root):
-    report = annotations_in.import_annotation_file(edited_export(span), "csv")
+    report = annotations_in.import_annotation_file(edited_export(span), "csv", user=root, keep_authors=True)
     assert report.errors == [] and report.updated == 1
     return report
 
@@ -77,7 +77,9 @@ def through_a_csv_import(span, client, alice, root):
 def through_the_admin_import(span, client, alice, root):
     client.force_login(root)
     upload = SimpleUploadedFile("spans.csv", edited_export(span), content_type="text/csv")
-    response = client.post(reverse("admin:annotate_annotation_import"), {"file": upload, "import": "Import"})
+    response = client.post(
+        reverse("admin:annotate_annotation_import"), {"file": upload, "keep_authors": "on", "import": "Import"}
+    )
     assert "imported 1 row(s): 0 new, 1 updated, 0 unchanged" in response.content.decode()
     return response
 

@@ -373,15 +373,19 @@ def test_reviewers_export_only_their_own(world, alice):
     assert client.get("/api/exports/annotations/", {"label": "nope"}).status_code == 400
 
 
-def test_import_round_trips_a_w3c_file(world, lena, alice):
-    client = api_as(lena)
+def test_import_round_trips_a_w3c_file(world, lena, alice, root):
+    """Staff restoring data keep each span's author; a lead's own import
+    may not (tests/io/test_import_permissions.py)."""
+    client = api_as(root)
     exported = b"".join(client.get("/api/exports/annotations/", {"format": "w3c"}).streaming_content)
     before = sorted(Annotation.objects.values_list("article_id", "label_id", "start", "end", "quote", "reviewer_id"))
     Annotation.objects.all().delete()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("spans.jsonld", exported)
-    response = client.post("/api/imports/annotations/", {"file": upload, "format": "w3c"}, format="multipart")
+    response = client.post(
+        "/api/imports/annotations/", {"file": upload, "format": "w3c", "keep_authors": True}, format="multipart"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["new"] == 3
     assert (
@@ -389,7 +393,9 @@ def test_import_round_trips_a_w3c_file(world, lena, alice):
         == before
     )
     broken = SimpleUploadedFile("spans.jsonl", b'{"text": "x", "label": [[0, 9, "fact"]]}\n')
-    response = client.post("/api/imports/annotations/", {"file": broken, "format": "doccano", "reviewer": "alice"})
+    response = client.post(
+        "/api/imports/annotations/", {"file": broken, "format": "doccano", "reviewer": "alice", "keep_authors": True}
+    )
     assert response.status_code == 422 and response.json()["errors"][0].startswith("line 1, span 1:")
     assert response.json()["written"] is False
     assert api_as(alice).post("/api/imports/annotations/", {"format": "w3c"}).status_code == 403

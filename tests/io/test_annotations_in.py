@@ -37,24 +37,28 @@ def test_the_suffix_names_the_import_format(name, expected):
 
 
 @pytest.mark.parametrize("file_format", IMPORT_FORMATS)
-def test_each_format_reimports_its_own_export_as_unchanged(mixed_annotations, file_format):
+def test_each_format_reimports_its_own_export_as_unchanged(mixed_annotations, root, file_format):
     before = list(Annotation.objects.order_by("pk").values())
-    report = annotations_in.import_annotation_file(export_of(file_format), file_format, dry_run=True)
+    report = annotations_in.import_annotation_file(
+        export_of(file_format), file_format, user=root, keep_authors=True, dry_run=True
+    )
     assert report.errors == []
     assert (report.new, report.updated, report.written) == (0, 0, False)
     assert report.unchanged == report.total == len(before)
     assert list(Annotation.objects.order_by("pk").values()) == before
 
 
-def test_an_unknown_format_is_a_refusal_that_names_the_formats(db):
-    report = annotations_in.import_annotation_file(b"a,b\n", "tsv")
+def test_an_unknown_format_is_a_refusal_that_names_the_formats(root):
+    report = annotations_in.import_annotation_file(b"a,b\n", "tsv", user=root)
     assert report.errors == ["unknown format 'tsv'; use one of csv, json, xlsx, w3c, doccano"]
     assert not report.written
 
 
-def test_a_doccano_file_takes_the_given_reviewer_and_source(labels, alice):
+def test_a_doccano_file_takes_the_given_reviewer_and_source(labels, alice, root):
     line = b'{"text": "Lukashenko met Xi in Beijing.", "label": [[0, 10, "fact"]]}\n'
-    report = annotations_in.import_annotation_file(line, "doccano", reviewer="alice", source="Wire")
+    report = annotations_in.import_annotation_file(
+        line, "doccano", user=root, keep_authors=True, reviewer="alice", source="Wire"
+    )
     assert report.errors == [] and report.written
     span = Annotation.objects.get()
     assert (span.reviewer, span.quote, span.article.source.name) == (alice, "Lukashenko", "Wire")

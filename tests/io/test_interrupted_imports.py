@@ -244,7 +244,7 @@ def test_killing_import_annotations_half_way_leaves_the_database_as_it_was(targe
     # means a hundred spans are written inside the writing pass.
     done, total = kill_mid_way(
         target,
-        ["import_annotations", str(spans), "--progress"],
+        ["import_annotations", str(spans), "--user", "demo", "--keep-authors", "--progress"],
         re.compile(r"^writing: (?P<done>\d+)/(?P<total>\d+) rows"),
         100,
     )
@@ -266,7 +266,10 @@ def test_a_project_moves_between_two_sqlite_files_with_the_commands_alone(migrat
     seeds = Path(settings.BASE_DIR) / "seeds"
     manage(first, "import_articles", str(seeds), "--manifest", str(seeds / "manifest.csv"))
     manage(first, "ensure_demo_user")
-    manage(first, "import_annotations", str(write_annotation_file(first, tmp_path / "spans.json")))
+    manage(
+        first, "import_annotations", str(write_annotation_file(first, tmp_path / "spans.json")),
+        "--user", "demo", "--keep-authors",
+    )  # fmt: skip
     manage(first, "export_project", str(tmp_path / "first.zip"))
 
     result = manage(second, "import_project", str(tmp_path / "first.zip"))

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -399,9 +400,16 @@ def test_a_dry_run_of_a_good_file_reports_new_rows_and_writes_nothing(existing, 
 
 
 def run_import(*args) -> tuple[str, str, CommandError | None]:
+    """The command as staff restoring data (authors and times kept), the
+    mode these tests of the Resource's round trip are about; the rights of
+    other importers are tests/io/test_import_permissions.py's."""
+    operator, _ = get_user_model().objects.get_or_create(username="operator", defaults={"is_staff": True})
     stdout, stderr = io.StringIO(), io.StringIO()
     try:
-        call_command("import_annotations", *map(str, args), stdout=stdout, stderr=stderr)
+        call_command(
+            "import_annotations", *map(str, args), "--user", operator.username, "--keep-authors",
+            stdout=stdout, stderr=stderr,
+        )  # fmt: skip
     except CommandError as error:
         return stdout.getvalue(), stderr.getvalue(), error
     return stdout.getvalue(), stderr.getvalue(), None

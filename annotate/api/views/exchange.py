@@ -96,6 +96,8 @@ class AnnotationImportView(LoginExempt, APIView):
         report = annotations_in.import_annotation_file(
             data,
             file_format,
+            user=request.user,
+            keep_authors=values.get("keep_authors", False),
             dry_run=dry_run,
             reviewer=values.get("reviewer") or None,
             source=values.get("source") or None,

@@ -119,7 +119,7 @@ def text_field(report: InteropReport, where: str, name: str, value) -> str:
     return value
 
 
-def save_drafts(drafts: list[SpanDraft], report: InteropReport, *, dry_run: bool = False) -> InteropReport:
+def save_drafts(drafts: list[SpanDraft], report: InteropReport, *, dry_run: bool = False, policy=None) -> InteropReport:
     """Write ``drafts`` (create or update) in the caller's transaction.
     The caller holds ``transaction.atomic()`` and rolls back when
     ``report.errors`` is not empty or on a dry run (``finish``)."""
@@ -132,14 +132,26 @@ def save_drafts(drafts: list[SpanDraft], report: InteropReport, *, dry_run: bool
             report.fail(draft.where, f"the same span as {seen[key]} (same reviewer, label and offsets)")
             continue
         seen[key] = draft.where
+        current = existing.get(key)
+        if policy is not None:
+            refusal = policy.refusal(
+                article=draft.article, layer=draft.layer, author=draft.reviewer, existing=current,
+                created_at=draft.created_at if current is not None else None,
+            )  # fmt: skip
+            if refusal:
+                report.fail(draft.where, refusal)
+                continue
+        who = policy.user if policy is not None else None
+        created_at, updated_at = (
+            policy.times(draft.created_at, draft.updated_at) if policy else (draft.created_at, draft.updated_at)
+        )
         try:
-            current = existing.get(key)
             if current is None:
                 annotations.annotation_create(
                     article=draft.article, label=draft.label, start=draft.start, end=draft.end, quote=draft.quote,
                     reviewer=draft.reviewer, layer=draft.layer, note=draft.note, speaker=draft.speaker,
                     evidence_url=draft.evidence_url, decision_reason=draft.decision_reason,
-                    created_at=draft.created_at, updated_at=draft.updated_at,
+                    created_at=created_at, updated_at=updated_at, changed_by=who,
                 )  # fmt: skip
                 report.new += 1
                 continue
@@ -151,7 +163,7 @@ def save_drafts(drafts: list[SpanDraft], report: InteropReport, *, dry_run: bool
             if not changes:
                 report.unchanged += 1
                 continue
-            annotations.annotation_update(current, **changes)
+            annotations.annotation_update(current, changed_by=who, **changes)
             report.updated += 1
         except ValidationError as error:
             report.fail(draft.where, _validation_text(error))
@@ -174,7 +186,7 @@ def _validation_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def run_import(read, *, dry_run: bool = False) -> InteropReport:
+def run_import(read, *, dry_run: bool = False, policy=None) -> InteropReport:
     """Run ``read(report) -> list[SpanDraft]`` and save its drafts, all in one
     transaction that is rolled back on any problem or on a dry run. ``read``
     may create articles (doccano lines carry their text); those roll back too."""
@@ -183,7 +195,7 @@ def run_import(read, *, dry_run: bool = False) -> InteropReport:
         with transaction.atomic():
             drafts = read(report)
             if not report.errors:
-                save_drafts(drafts, report)
+                save_drafts(drafts, report, policy=policy)
             report.written = not report.errors and not dry_run
             if not report.written:
                 transaction.set_rollback(True)

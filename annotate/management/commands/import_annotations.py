@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from annotate.io.annotations_in import import_annotation_file
@@ -12,11 +13,24 @@ class Command(BaseCommand):
         "Import annotations from a Sourcemark CSV/JSON/XLSX export, a W3C Web Annotation file (w3c) or a "
         "doccano JSONL file (doccano). The whole file is checked first, and a file with any bad row or line "
         "writes nothing (every problem is reported with its row, annotation or line number); the rows are then "
-        "written in one transaction, so an interrupted import leaves the database as it was."
+        "written in one transaction, so an interrupted import leaves the database as it was. The import runs "
+        "as --user, with that user's rights: every row must be one they could write on the page, and the file's "
+        "authors and times are not taken unless --keep-authors (staff only). The command trusts whoever runs it "
+        "to say who they are, as manage.py does with every command."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--user",
+            required=True,
+            help="Who imports: the rows are checked against their rights, and history names them.",
+        )
+        parser.add_argument(
+            "--keep-authors",
+            action="store_true",
+            help="Staff restoring data: take each span's reviewer and created/updated times from the file.",
+        )
         parser.add_argument(
             "--format",
             choices=IMPORT_FORMATS,
@@ -33,7 +47,10 @@ class Command(BaseCommand):
             help="CSV/JSON/XLSX: print a line on stderr every 100 rows of each pass, e.g. 'writing: 300/2000 rows'.",
         )
 
-    def handle(self, *args, file, format, dry_run, reviewer, source, progress, **options):
+    def handle(self, *args, file, format, user, keep_authors, dry_run, reviewer, source, progress, **options):
+        importer = get_user_model().objects.filter(username=user, is_active=True).first()
+        if importer is None:
+            raise CommandError(f"--user {user!r}: no active user has that username")
         file_format = format or import_format_for(file.name)
         if file_format is None:
             raise CommandError(
@@ -47,6 +64,8 @@ class Command(BaseCommand):
         report = import_annotation_file(
             data,
             file_format,
+            user=importer,
+            keep_authors=keep_authors,
             dry_run=dry_run,
             reviewer=reviewer,
             source=source,

@@ -12,6 +12,7 @@ from annotate.io.interop import doccano, drafts
 from annotate.models import Annotation, Article, Source
 from annotate.rules import offsets
 from tests.conftest import make_annotation, make_article
+from tests.conftest import make_user as _make_user  # noqa: I001
 
 COMPARED = ("article__sha256", "label__slug", "start", "end", "quote", "note", "speaker", "evidence_url",
             "reviewer__username", "layer", "decision_reason")  # fmt: skip
@@ -157,7 +158,7 @@ def test_command_imports_jsonl_by_extension(marked, tmp_path, capsys):
     path = tmp_path / "spans.jsonl"
     call_command("export_annotations", "--format", "doccano", "--output", str(path))
     Annotation.objects.all().delete()
-    call_command("import_annotations", str(path))
+    call_command("import_annotations", str(path), "--user", staff_importer().username, "--keep-authors")
     assert "4 new" in capsys.readouterr().out
 
 
@@ -189,3 +190,11 @@ def test_property_doccano_round_trip_over_random_unicode(db, labels, alice, text
     report = import_lines(lines)
     assert report.errors == []
     assert rows() == before
+
+
+def staff_importer():
+    """The command as staff restoring data, as these format tests need."""
+    from django.contrib.auth import get_user_model
+
+    found = get_user_model().objects.filter(username="operator").first()
+    return found or _make_user("operator", is_staff=True)

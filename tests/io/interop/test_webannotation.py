@@ -13,6 +13,7 @@ from annotate.io.interop import drafts, webannotation
 from annotate.models import Annotation, Article
 from annotate.rules import offsets
 from tests.conftest import make_annotation, make_article
+from tests.conftest import make_user as _make_user  # noqa: I001
 
 TEXT = "Minsk said 😀 the deal was signed. The deal was signed, Beijing said.\r\nCafe\u0301 talk."
 COMPARED = (
@@ -209,12 +210,12 @@ def test_commands_round_trip_through_a_file(marked, tmp_path, capsys):
     path = tmp_path / "spans.jsonld"
     call_command("export_annotations", "--format", "w3c", "--output", str(path))
     Annotation.objects.all().delete()
-    call_command("import_annotations", str(path))
+    call_command("import_annotations", str(path), "--user", staff_importer().username, "--keep-authors")
     assert "5 new" in capsys.readouterr().out
     assert rows() == before
     path.write_text('{"type": "Annotation", "target": 3}')
     with pytest.raises(CommandError, match="nothing was written"):
-        call_command("import_annotations", str(path))
+        call_command("import_annotations", str(path), "--user", staff_importer().username, "--keep-authors")
     assert "annotation 1: target must be one object" in capsys.readouterr().err
 
 
@@ -314,3 +315,11 @@ def test_property_shifted_positions_reanchor_to_the_original_span(db, labels, al
     assert report.errors == []
     assert report.reanchored == (len(spans) if shift else 0)
     assert rows() == before
+
+
+def staff_importer():
+    """The command as staff restoring data, as these format tests need."""
+    from django.contrib.auth import get_user_model
+
+    found = get_user_model().objects.filter(username="operator").first()
+    return found or _make_user("operator", is_staff=True)
