@@ -171,6 +171,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 25 * 1024 * 1024)
+# Zip files are checked before they are inflated (annotate/io/zip_limits.py):
+# an XLSX import may unpack to at most this much, all its parts together
+# (openpyxl holds a good part of it in memory); a project archive's tables
+# are streamed, so each may be large, but not without bound.
+XLSX_MAX_UNPACKED_BYTES = env_int("XLSX_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
+ARCHIVE_MAX_MEMBER_BYTES = env_int("ARCHIVE_MAX_MEMBER_BYTES", 8 * 1024 * 1024 * 1024)
 
 # django-import-export: every import runs in a transaction, so one bad row
 # rolls back the whole file. Formula escaping is done by our own formats

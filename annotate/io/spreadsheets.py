@@ -9,11 +9,16 @@ own CSV/XLSX imports undo it, so a round trip loses nothing. JSON is not a
 spreadsheet format and is written as is.
 """
 
+import io
 import json
+import zipfile
 
 import tablib
+from django.conf import settings
 from import_export.formats import base_formats
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from annotate.io.zip_limits import ZipTooLarge, refuse_large_members
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Exports call escape_formula on every cell; checking the first character
@@ -68,7 +73,19 @@ class XLSX(base_formats.XLSX):
         return super().export_data(_map_dataset(dataset, xlsx_safe), **kwargs)
 
     def create_dataset(self, in_stream, **kwargs):
-        return _map_dataset(super().create_dataset(in_stream, **kwargs), unescape_formula)
+        """Every XLSX import (the admin's, import_annotations) reads here, so
+        a workbook that would unpack past ``settings.XLSX_MAX_UNPACKED_BYTES``
+        is refused before openpyxl inflates any of it."""
+        limit = settings.XLSX_MAX_UNPACKED_BYTES
+        data = in_stream if isinstance(in_stream, bytes) else in_stream.read()
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as workbook:
+                refuse_large_members(workbook, member_limit=limit, total_limit=limit)
+        except zipfile.BadZipFile:
+            pass  # not a zip at all: openpyxl says so in its own words below
+        except ZipTooLarge as error:
+            raise ValueError(f"the workbook is too large to read: {error} (XLSX_MAX_UNPACKED_BYTES)") from None
+        return _map_dataset(super().create_dataset(data, **kwargs), unescape_formula)
 
 
 class JSON(base_formats.JSON):

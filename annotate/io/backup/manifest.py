@@ -69,12 +69,21 @@ def write_manifest(archive: zipfile.ZipFile, manifest: dict) -> None:
     archive.writestr(MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
+# A manifest lists a few dozen tables: anything near this is not one.
+MAX_MANIFEST_BYTES = 1 << 20
+
+
 def read_manifest(archive: zipfile.ZipFile) -> dict:
     """The archive's manifest, after checking it is ours, of a format version
     this installation reads, and lists exactly the tables it should."""
     names = archive.namelist()
     if MANIFEST_NAME not in names:
         raise ArchiveError(f"this is not a Sourcemark project archive: it has no {MANIFEST_NAME}")
+    size = archive.getinfo(MANIFEST_NAME).file_size
+    if size > MAX_MANIFEST_BYTES:
+        raise ArchiveError(
+            f"{MANIFEST_NAME} would unpack to {size:,} bytes; a manifest is at most {MAX_MANIFEST_BYTES:,}"
+        )
     try:
         manifest = json.loads(archive.read(MANIFEST_NAME).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
@@ -16,6 +17,7 @@ from annotate.io.backup import ArchiveError
 from annotate.io.backup.manifest import check_members, check_migrations, read_manifest
 from annotate.io.backup.tables import BATCH_SIZE, Batch, Progress, Table, archive_tables
 from annotate.io.backup.values import Lookups, RowProblem, describe, python_value
+from annotate.io.zip_limits import ZipTooLarge, refuse_large_members
 
 
 def project_import(path: Path, *, progress: Progress | None = None, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
@@ -36,6 +38,10 @@ def project_import(path: Path, *, progress: Progress | None = None, using: str =
     except (zipfile.BadZipFile, OSError) as error:
         raise ArchiveError(f"{path} is not a readable zip archive ({error})") from None
     with archive:
+        try:
+            refuse_large_members(archive, member_limit=settings.ARCHIVE_MAX_MEMBER_BYTES)
+        except ZipTooLarge as error:
+            raise ArchiveError(f"{path}: {error} (ARCHIVE_MAX_MEMBER_BYTES); nothing was read") from None
         manifest = read_manifest(archive)
         check_members(archive, manifest)
         check_migrations(manifest, using)
