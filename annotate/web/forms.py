@@ -8,6 +8,9 @@ from annotate.io.file_formats import FILE_FORMATS, IMPORT_FORMATS, import_format
 from annotate.models import MAX_ID, Annotation, Article, Label, Source
 from annotate.read import reports
 
+# The browser's own date picker; it sends YYYY-MM-DD, as the API takes.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class AnnotationExportForm(forms.Form):
     """The download's options; unknown values and unknown parameters are
@@ -21,10 +24,10 @@ class AnnotationExportForm(forms.Form):
     reviewer = forms.ModelChoiceField(get_user_model().objects.none(), required=False, to_field_name="username")
     article = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     layer = forms.ChoiceField(choices=[("", "All layers"), *Annotation.Layer.choices], required=False)
-    published_from = forms.DateField(required=False, help_text="Articles published on or after (YYYY-MM-DD).")
-    published_to = forms.DateField(required=False)
-    created_from = forms.DateField(required=False, help_text="Spans made on or after (YYYY-MM-DD, UTC).")
-    created_to = forms.DateField(required=False)
+    published_from = forms.DateField(required=False, widget=DATE, help_text="Articles published on or after.")
+    published_to = forms.DateField(required=False, widget=DATE, help_text="… and on or before.")
+    created_from = forms.DateField(required=False, widget=DATE, help_text="Spans made on or after (UTC).")
+    created_to = forms.DateField(required=False, widget=DATE, help_text="… and on or before.")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
