@@ -1,5 +1,6 @@
 // offsets.js against random texts: snapping agrees with segmenting the whole
-// text, however the awkward characters fall.
+// text, and trimming removes white space and nothing else, however the
+// awkward characters fall.
 //
 // The texts come from a small seeded generator (no npm packages), so a
 // failure names its seed and case and can be replayed:
@@ -10,7 +11,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { snapToGraphemes } from "../../annotate/static/annotate/js/offsets.js";
+import { snapToGraphemes, trimSpan } from "../../annotate/static/annotate/js/offsets.js";
 
 const SEED = Number(process.env.OFFSETS_SEED ?? 19);
 const CASES = Number(process.env.OFFSETS_CASES ?? 400);
@@ -40,7 +41,7 @@ const MARKS = ["\u0301", "\u0300", "\u0323", "\u0302", "\u0308", "\u20DD", "\uFE
 const MAKERS = {
   word: (g) => Array.from({ length: g.int(1, 8) }, () => String.fromCharCode(g.int(97, 122))).join(""),
   longWord: (g) => "x".repeat(g.int(60, 140)),
-  space: (g) => g.pick([" ", " ", "\n", "\n\n", "\t", "\u00A0", "\u3000", "\u2003"]),
+  space: (g) => g.pick([" ", " ", "\n", "\n\n", "\t", "\u00A0", "\u3000", "\u2003", "\u0085", "\u2028"]),
   crlf: () => "\r\n",
   cyrillic: () => "Минск ",
   han: () => "习近平",
@@ -151,5 +152,39 @@ describe("snapToGraphemes on random texts", () => {
         }
       }
     });
+  });
+});
+
+// Unicode's White_Space property, listed here rather than asked of a
+// regular expression: JavaScript's \s differs from it (it has U+FEFF, and
+// lacks U+0085).
+const WHITE_SPACE = new Set([
+  "\t", "\n", "\u000B", "\f", "\r", " ", "\u0085", "\u00A0", "\u1680", "\u2000", "\u2001", "\u2002", "\u2003",
+  "\u2004", "\u2005", "\u2006", "\u2007", "\u2008", "\u2009", "\u200A", "\u2028", "\u2029", "\u202F", "\u205F",
+  "\u3000",
+]);
+
+describe("trimSpan on random texts", () => {
+  test("removes white space from both ends and nothing else", () => {
+    forEachCase((g, text) => {
+      for (let i = 0; i < 20; i += 1) {
+        const start = g.int(0, text.length);
+        const end = g.int(start, text.length);
+        const trimmed = trimSpan(text, start, end);
+        let expectedStart = start;
+        while (expectedStart < end && WHITE_SPACE.has(text[expectedStart])) expectedStart += 1;
+        let expectedEnd = end;
+        while (expectedEnd > expectedStart && WHITE_SPACE.has(text[expectedEnd - 1])) expectedEnd -= 1;
+        if (expectedStart === expectedEnd) assert.equal(trimmed.start, trimmed.end, `[${start}, ${end})`);
+        else assert.deepEqual(trimmed, { start: expectedStart, end: expectedEnd }, `[${start}, ${end})`);
+      }
+    });
+  });
+
+  test("keeps a zero-width space or no-break space at a span's edge", () => {
+    for (const zeroWidth of ["\u200B", "\uFEFF", "\u200D"]) {
+      const text = ` ${zeroWidth}word${zeroWidth} `;
+      assert.deepEqual(trimSpan(text, 0, text.length), { start: 1, end: 7 }, JSON.stringify(zeroWidth));
+    }
   });
 });

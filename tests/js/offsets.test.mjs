@@ -191,8 +191,14 @@ describe("trimSpan", () => {
   });
 
   test("does not count zero-width characters as white space", () => {
-    // Zero-width space and ZWJ are not white space here nor in Python.
+    // Zero-width space, ZWJ and the zero-width no-break space (U+FEFF) are
+    // not white space here nor in Python.
     assert.deepEqual(trimSpan("\u200Bword\u200D", 0, 6), { start: 0, end: 6 });
+    assert.deepEqual(trimSpan("\uFEFFword\uFEFF", 0, 6), { start: 0, end: 6 });
+  });
+
+  test("counts a next line (U+0085) as white space", () => {
+    assert.deepEqual(trimSpan("\u0085word\u0085", 0, 6), { start: 1, end: 5 });
   });
 
   test("leaves an empty span when the selection is all white space", () => {

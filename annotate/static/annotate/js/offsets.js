@@ -63,7 +63,11 @@ export function snapToGraphemes(text, start, end) {
   return { start: snappedStart, end: snappedEnd };
 }
 
-const SPACE = /\s/u;
+// Unicode's White_Space, not JavaScript's \s, which also counts U+FEFF:
+// inside a text that is a zero-width no-break space, a character of the
+// text like any other (only a leading one is a byte order mark, and the
+// import strips that).
+const SPACE = /\p{White_Space}/u;
 
 /** Shrink [start, end) past leading and trailing white space. */
 export function trimSpan(text, start, end) {
