@@ -35,9 +35,16 @@ def normalise_text(text: str) -> str:
     # Every leading BOM, not just one: a file saved twice by a BOM-adding
     # editor starts with two, and keeping the second would make the result
     # non-idempotent (and refused by Article.clean).
-    text = text.lstrip("\ufeff")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return normalise_piece(text.lstrip("\ufeff"))
+
+
+def normalise_piece(piece: str) -> str:
+    """A piece of a text (a quote, its context) in the stored form: CRLF/CR
+    as LF, Unicode NFC. Unlike ``normalise_text`` it keeps a leading U+FEFF:
+    only a whole text starts with a byte order mark; inside one, U+FEFF is a
+    zero-width no-break space, and a quote that starts with it means it.
+    A piece of a stored text comes back unchanged."""
+    return unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def validate_span(text: str, start, end, quote: str | None = None) -> None:
@@ -169,8 +176,7 @@ def map_through_normalisation(raw: str, start: int, end: int) -> Extent:
     normal = normalise_text(raw)
     new_start = len(normalise_text(raw[:start]))
     new_end = len(normalise_text(raw[:end]))
-    piece = raw[start:end] if start else raw[:end].lstrip("\ufeff")
-    piece = unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
+    piece = normalise_piece(raw[start:end] if start else raw[:end].lstrip("\ufeff"))
     if new_start >= new_end or normal[new_start:new_end] != piece:
         raise SpanError(f"the span [{start}, {end}) cuts through a character that normalisation joins", field="start")
     return Extent(new_start, new_end)

@@ -111,6 +111,22 @@ def test_normalise_is_idempotent_on_a_mixed_sample():
     assert normalise_text(once) == once
 
 
+@pytest.mark.parametrize(
+    ("piece", "expected"),
+    [
+        ("\ufeffab", "\ufeffab"),
+        ("\ufeff", "\ufeff"),
+        ("a\r\nb\r", "a\nb\n"),
+        ("\r\n", "\n"),
+        ("cafe\u0301", "caf\u00e9"),
+        ("\u0301x", "\u0301x"),
+        ("\u200bx\u200b", "\u200bx\u200b"),
+    ],
+)
+def test_normalise_piece_turns_line_ends_and_accents_into_the_stored_form_but_keeps_a_leading_feff(piece, expected):
+    assert offsets.normalise_piece(piece) == expected
+
+
 # --- validate_span -----------------------------------------------------------
 
 TEXT = "Lukashenko met Xi in Beijing."
@@ -360,6 +376,15 @@ def test_normalisation_is_idempotent_and_leaves_no_carriage_return(raw):
     assert "\r" not in once
     assert not once.startswith("\ufeff")
     assert unicodedata.is_normalized("NFC", once)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_and_span())
+def test_normalising_a_piece_of_a_stored_text_leaves_it_as_it_is(case):
+    # What lets an import normalise a quote from another copy of the text:
+    # a quote of ours, U+FEFF at its start included, keeps its meaning.
+    text, start, end = case
+    assert offsets.normalise_piece(text[start:end]) == text[start:end]
 
 
 @settings(max_examples=200, deadline=None)

@@ -280,8 +280,10 @@ def _locate(text: str, selectors, where: str, report: InteropReport) -> offsets.
     if not isinstance(exact, str) or not exact or not isinstance(prefix, str) or not isinstance(suffix, str):
         report.fail(where, "TextQuoteSelector needs a non-empty exact (and text prefix and suffix)")
         return None
-    # A file written on another system may hold CRLF or decomposed accents.
-    exact = offsets.normalise_text(exact)
+    # A file written on another system may hold CRLF or decomposed accents;
+    # the quote and its context are pieces of a text, so a leading U+FEFF is
+    # kept (normalise_text would strip it as a byte order mark).
+    exact, prefix, suffix = (offsets.normalise_piece(part) for part in (exact, prefix, suffix))
     try:
         span = offsets.reanchor(text, exact, prefix=prefix, suffix=suffix, start=start)
     except offsets.SpanError as error:
