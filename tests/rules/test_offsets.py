@@ -7,6 +7,7 @@ units, one code point), CJK (one unit each), a combining accent (its own code
 point), a no-break space and runs of blank lines.
 """
 
+import bisect
 import unicodedata
 
 import pytest
@@ -22,6 +23,7 @@ from annotate.rules.offsets import (
     quote_context,
     validate_span,
 )
+from tests.unicode_texts import awkward_texts, clustered_texts, whole_text_boundaries
 
 
 def utf16_length(text: str) -> int:
@@ -217,6 +219,159 @@ def test_validate_span_counts_an_emoji_as_one_character():
         validate_span(text, 3, 5, "Xi")
 
 
+# --- spans that split a character ---------------------------------------------
+
+SKIN_TONED = "\N{THUMBS UP SIGN}\N{EMOJI MODIFIER FITZPATRICK TYPE-4}"
+FAMILY = "\N{MAN}\u200d\N{WOMAN}\u200d\N{GIRL}"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "message"),
+    [
+        # Half a flag: one regional indicator of two.
+        (f"a {FLAG} b", 3, 6, f"start 3 splits the character {FLAG} at [2, 4)"),
+        (f"a {FLAG} b", 0, 3, f"end 3 splits the character {FLAG} at [2, 4)"),
+        # The second flag of a run: indicators pair from the run's start.
+        (f"{FLAG}{FLAG}{FLAG}", 3, 6, f"start 3 splits the character {FLAG} at [2, 4)"),
+        # An emoji without its skin tone.
+        (f"ok {SKIN_TONED}!", 0, 4, f"end 4 splits the character {SKIN_TONED} at [3, 5)"),
+        # A letter without its combining accent (q has no precomposed form).
+        ("q\u0301 x", 0, 1, "end 1 splits the character q\u0301 at [0, 2)"),
+        # One member of a ZWJ family.
+        (f"x{FAMILY}y", 0, 2, f"end 2 splits the character {FAMILY} at [1, 6)"),
+        (f"x{FAMILY}y", 4, 7, f"start 4 splits the character {FAMILY} at [1, 6)"),
+    ],
+    ids=[
+        "half-a-flag-start",
+        "half-a-flag-end",
+        "second-flag-of-a-run",
+        "skin-tone",
+        "accent",
+        "family-end",
+        "family-start",
+    ],
+)
+def test_validate_span_refuses_a_span_that_splits_a_character(text, start, end, message):
+    with pytest.raises(SpanError) as caught:
+        validate_span(text, start, end, text[start:end])
+    assert str(caught.value) == message
+    assert caught.value.field == message.split()[0]
+
+
+def test_validate_span_accepts_a_span_that_splits_a_character_when_told_to():
+    # For spans stored before the rule (Annotation.clean decides).
+    assert validate_span(f"a {FLAG} b", 3, 6, f"{FLAG[1]} b", whole_graphemes=False) is None
+
+
+def test_validate_span_checks_the_quote_before_the_characters():
+    with pytest.raises(SpanError) as caught:
+        validate_span(f"a {FLAG} b", 3, 6, "no")
+    assert caught.value.field == "quote"
+
+
+def test_validate_span_shortens_a_long_character_in_its_message():
+    accented = "q" + "\u0301" * 50
+    with pytest.raises(SpanError) as caught:
+        validate_span(accented, 0, 10)
+    assert str(caught.value) == f"end 10 splits the character {accented[:19]}… at [0, 51)"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("a\ufeffb", 1, 2),  # zero-width no-break space alone
+        ("a\ufeffb", 1, 3),
+        ("a\ufeffb", 0, 1),
+        ("a\u200b\u0301b", 1, 2),  # a zero-width space stays apart from a mark after it
+        ("a\u200b\u0301b", 2, 4),
+        (f"{FLAG}{FLAG}", 2, 4),
+        ("\u0301a", 0, 1),  # a mark at the very start is a character of its own
+        ("a\nb", 1, 2),
+        (f"x{FAMILY}y", 1, 6),
+    ],
+)
+def test_validate_span_accepts_a_span_between_characters(text, start, end):
+    assert validate_span(text, start, end, text[start:end]) is None
+
+
+def test_cluster_split_by_is_none_at_both_ends_of_the_text():
+    assert offsets.cluster_split_by(FLAG, 0) is None
+    assert offsets.cluster_split_by(FLAG, 2) is None
+    assert offsets.cluster_split_by(FLAG, 1) == offsets.Extent(0, 2)
+    assert offsets.cluster_split_by("", 0) is None
+
+
+def test_cluster_split_by_looks_only_at_a_stretch_around_the_offset(monkeypatch):
+    # A 50,000-character article of plain prose with emoji and flags in it:
+    # every check segments a few characters, never the text from its start.
+    text = (f"Minsk said {EMOJI} and Beijing {FLAG} agreed. Caf\u00e9 q\u0301 talk.\n" * 1200)[:50_000]
+    segmented = []
+    real = offsets._CLUSTER
+
+    class Spy:
+        def findall(self, stretch):
+            segmented.append(len(stretch))
+            return real.findall(stretch)
+
+    monkeypatch.setattr(offsets, "_CLUSTER", Spy())
+    for offset in range(0, len(text), 7):
+        offsets.cluster_split_by(text, offset)
+    assert segmented and max(segmented) <= 4
+
+
+# --- properties: splits, against clusters known from how the text was made --------
+
+
+@settings(max_examples=300, deadline=None)
+@given(clustered_texts())
+def test_property_an_offset_splits_exactly_the_cluster_it_falls_inside(case):
+    text, boundaries = case
+    for offset in range(len(text) + 1):
+        after = bisect.bisect_right(boundaries, offset)
+        expected = None if boundaries[after - 1] == offset else offsets.Extent(boundaries[after - 1], boundaries[after])
+        assert offsets.cluster_split_by(text, offset) == expected, (ascii(text), offset)
+
+
+@settings(max_examples=300, deadline=None)
+@given(awkward_texts)
+def test_property_the_stretch_around_an_offset_agrees_with_segmenting_the_whole_text(text):
+    boundaries = set(whole_text_boundaries(text))
+    for offset in range(len(text) + 1):
+        assert (offsets.cluster_split_by(text, offset) is None) == (offset in boundaries), (ascii(text), offset)
+
+
+@settings(max_examples=300, deadline=None)
+@given(clustered_texts(), st.data())
+def test_property_validate_span_refuses_exactly_the_spans_that_split_a_character(case, data):
+    text, boundaries = case
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    splits = [(name, offset) for name, offset in (("start", start), ("end", end)) if offset not in boundaries]
+    if not splits:
+        validate_span(text, start, end, text[start:end])
+        return
+    with pytest.raises(SpanError) as caught:
+        validate_span(text, start, end, text[start:end])
+    name, offset = splits[0]
+    after = bisect.bisect_right(boundaries, offset)
+    assert caught.value.field == name
+    assert str(caught.value).startswith(f"{name} {offset} splits the character ")
+    assert str(caught.value).endswith(f" at [{boundaries[after - 1]}, {boundaries[after]})")
+
+
+@settings(max_examples=300, deadline=None)
+@given(clustered_texts(), st.data())
+def test_property_a_span_between_characters_round_trips_through_utf16(case, data):
+    text, boundaries = case
+    start, end = data.draw(st.lists(st.sampled_from(boundaries), min_size=2, max_size=2, unique=True).map(sorted))
+    validate_span(text, start, end, text[start:end])
+    utf16 = Utf16Map(text)
+    start_units, end_units = utf16.to_utf16(start), utf16.to_utf16(end)
+    assert (start_units, end_units) == (codepoint_to_utf16(text, start), codepoint_to_utf16(text, end))
+    assert (utf16.to_codepoint(start_units), utf16.to_codepoint(end_units)) == (start, end)
+    assert browser_slice(text, start_units, end_units) == text[start:end]
+
+
 def test_span_error_defaults_its_field_to_span():
     assert SpanError("bad").field == "span"
     assert isinstance(SpanError("bad"), ValueError)
@@ -391,7 +546,8 @@ def test_normalising_a_piece_of_a_stored_text_leaves_it_as_it_is(case):
 @given(text_and_span())
 def test_any_valid_span_round_trips_through_utf16_and_matches_the_browser_slice(case):
     text, start, end = case
-    validate_span(text, start, end, text[start:end])
+    # Any code point boundary: stored spans may split a character.
+    validate_span(text, start, end, text[start:end], whole_graphemes=False)
     start_units, end_units = codepoint_to_utf16(text, start), codepoint_to_utf16(text, end)
     assert utf16_to_codepoint(text, start_units) == start
     assert utf16_to_codepoint(text, end_units) == end

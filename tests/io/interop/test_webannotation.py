@@ -13,6 +13,7 @@ from annotate.io.interop import drafts, webannotation
 from annotate.models import Annotation, Article
 from annotate.rules import offsets
 from tests.conftest import make_annotation, make_article
+from tests.unicode_texts import clustered_texts, whole_text_boundaries
 
 TEXT = "Minsk said 😀 the deal was signed. The deal was signed, Beijing said.\r\nCafe\u0301 talk."
 COMPARED = (
@@ -236,14 +237,14 @@ def test_creator_can_be_given_for_files_without_one(db, labels, alice):
 
 # ------------------------------------------------------------ properties
 
-texts = (
-    st.text(
-        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-        min_size=1,
-        max_size=80,
-    )
-    .map(offsets.normalise_text)
-    .filter(lambda t: t.strip())
+random_texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=80
+).map(offsets.normalise_text)
+# Texts with their grapheme boundaries: built from known clusters (runs of
+# up to 40 flags, ZWJ families, long combining sequences, U+FEFF and U+200B),
+# or any characters at all, segmented whole. Spans start and end on them.
+texts = st.one_of(clustered_texts(), random_texts.map(lambda text: (text, whole_text_boundaries(text)))).filter(
+    lambda case: case[0].strip()
 )
 
 
@@ -252,12 +253,12 @@ notes = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_c
 
 @st.composite
 def marked_texts(draw):
-    text = draw(texts)
+    text, boundaries = draw(texts)
     spans = draw(
         st.lists(
             st.tuples(
-                st.integers(0, len(text) - 1),
-                st.integers(1, len(text)),
+                st.sampled_from(boundaries),
+                st.sampled_from(boundaries),
                 st.sampled_from(["fact", "quote", "opinion", "unsupported_claim"]),
                 notes,
             ).filter(lambda s: s[0] < s[1]),
