@@ -38,6 +38,20 @@ class Extent:
     end: int
 
 
+class CharacterSplit(SpanError):
+    """A span's ``name`` end (start or end) at ``offset``, inside the
+    grapheme cluster ``cluster``, which reads ``character``."""
+
+    def __init__(self, name: str, offset: int, cluster: Extent, character: str):
+        super().__init__(self.describe(name, offset, cluster, character), field=name)
+        self.offset, self.cluster, self.character = offset, cluster, character
+
+    @staticmethod
+    def describe(name: str, offset: int, cluster: Extent, character: str) -> str:
+        """The refusal in words, in whatever units ``offset`` and ``cluster`` count."""
+        return f"{name} {offset} splits the character {excerpt(character, 20)} at [{cluster.start}, {cluster.end})"
+
+
 def normalise_text(text: str) -> str:
     """The stored form of an article: BOM stripped, CRLF/CR as LF, Unicode NFC.
 
@@ -83,11 +97,7 @@ def validate_span(text: str, start, end, quote: str | None = None, *, whole_grap
         for name, offset in (("start", start), ("end", end)):
             cluster = cluster_split_by(text, offset)
             if cluster is not None:
-                raise SpanError(
-                    f"{name} {offset} splits the character {excerpt(text[cluster.start : cluster.end], 20)} "
-                    f"at [{cluster.start}, {cluster.end})",
-                    field=name,
-                )
+                raise CharacterSplit(name, offset, cluster, text[cluster.start : cluster.end])
 
 
 def quote_context(text: str, start: int, end: int, width: int = CONTEXT_WIDTH) -> tuple[str, str]:
