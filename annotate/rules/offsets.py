@@ -252,7 +252,13 @@ def map_through_normalisation(raw: str, start: int, end: int) -> Extent:
     normal = normalise_text(raw)
     new_start = len(normalise_text(raw[:start]))
     new_end = len(normalise_text(raw[:end]))
-    piece = normalise_piece(raw[start:end] if start else raw[:end].lstrip("\ufeff"))
-    if new_start >= new_end or normal[new_start:new_end] != piece:
+    # Every leading BOM goes, however many, and wherever the span starts
+    # among them.
+    boms = len(raw) - len(raw.lstrip("\ufeff"))
+    piece = normalise_piece(raw[max(start, boms) : end])
+    # Half a CRLF passes the comparison below, since a CR alone is a line
+    # end too; it is the one join that must be looked for.
+    cuts_crlf = any(raw[max(offset - 1, 0) : offset + 1] == "\r\n" for offset in (start, end))
+    if cuts_crlf or new_start >= new_end or normal[new_start:new_end] != piece:
         raise SpanError(f"the span [{start}, {end}) cuts through a character that normalisation joins", field="start")
     return Extent(new_start, new_end)
