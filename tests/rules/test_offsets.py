@@ -593,6 +593,42 @@ def test_reanchor_chooses_by_context_then_by_distance():
     assert offsets.reanchor(text, "said no", start=-8) == offsets.Extent(3, 10)
 
 
+@pytest.mark.parametrize(
+    ("text", "exact", "context", "expected"),
+    [
+        # Context after the quote alone picks the occurrence.
+        ("ab1 ab2", "ab", {"suffix": "2"}, (4, 6)),
+        ("ab1 ab2", "ab", {"suffix": "1"}, (0, 2)),
+        # Context before the quote alone, at the text's very first character;
+        # the position hint (past both, nearer the second) loses to it.
+        ("xab yab", "ab", {"prefix": "x", "start": 6}, (1, 3)),
+        # Overlapping occurrences are all candidates.
+        ("aaa", "aa", {"prefix": "a"}, (1, 3)),
+        ("aaa", "aa", {"suffix": "a"}, (0, 2)),
+        # Positions that still hold the quote win over context pointing elsewhere.
+        ("ab1 ab2", "ab", {"suffix": "2", "start": 0}, (0, 2)),
+        ("aaa", "aa", {"prefix": "a", "start": 0}, (0, 2)),
+        # Context counts outward from the quote, character by character.
+        ("1ab2 3ab4", "ab", {"prefix": "x3", "suffix": "4y"}, (6, 8)),
+        # With no context, the occurrence nearest the hint; at a tie, the first.
+        ("ab ab ab", "ab", {"start": 4}, (3, 5)),
+        ("ab_ab", "ab", {"start": 1}, (0, 2)),
+        ("abab", "ab", {"start": 1}, (0, 2)),
+        ("ab ab", "ab", {}, (0, 2)),
+        # A hint past the end of the text is only a distance.
+        ("ab ab", "ab", {"start": 99}, (3, 5)),
+    ],
+)
+def test_reanchor_picks_the_occurrence_its_context_and_position_name(text, exact, context, expected):
+    assert offsets.reanchor(text, exact, **context) == offsets.Extent(*expected)
+
+
+def test_reanchor_does_not_take_a_boolean_for_a_position():
+    # True is 1 to Python, but no file means position 1 by it.
+    # Read as 1 it would hold the quote; as no position, the hint is 0.
+    assert offsets.reanchor("aaa", "aa", start=True) == offsets.Extent(0, 2)
+
+
 def test_reanchor_refuses_a_quote_that_is_not_in_the_text():
     with pytest.raises(offsets.SpanError, match="does not occur"):
         offsets.reanchor("He said yes.", "said no")
