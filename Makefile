@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-js serve setup migrate seed lint format bench load browser nodejs clean
+.PHONY: run test test-js serve setup migrate seed lint format bench load mutation browser nodejs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -92,5 +92,14 @@ bench: $(VENV)/.installed-dev
 load: $(VENV)/.installed-dev
 	$(PY) bench/load.py
 
+# Mutation testing of annotate/rules/ and annotate/permissions.py (mutmut,
+# configured in pyproject.toml), then each module's score against the bar in
+# tools/mutation_score.py. Slow (tens of minutes on two cores), so not part
+# of `make test`. Afterwards `$(VENV)/bin/mutmut show NAME` shows a mutant.
+mutation: $(VENV)/.installed-dev
+	rm -rf mutants
+	HYPOTHESIS_PROFILE=mutation $(VENV)/bin/mutmut run --max-children $$(nproc)
+	$(PY) tools/mutation_score.py
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache mutants

@@ -5,8 +5,10 @@ alice and bob review, lena leads, root administers; ``client`` is the
 anonymous visitor.
 """
 
+import os
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -19,6 +21,13 @@ from annotate.models import Article, Assignment, Label
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PASSWORD = "correct horse battery staple"
+
+# `make mutation` runs the suite once per mutant: the same examples every
+# time (derandomize), so a mutant is killed or survives for the mutant's
+# sake and not the draw's, and no example database carried between runs.
+hypothesis.settings.register_profile("mutation", derandomize=True, database=None)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    hypothesis.settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,10 @@ import re
 from collections.abc import Iterable
 
 # Label.colour is validated to this shape; anything else (a row written
-# around the validator) is left out rather than written into CSS.
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+# around the validator) is left out rather than written into CSS. Matched
+# whole (fullmatch): "$" would also match before a final newline.
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def label_class(slug: str) -> str:
@@ -22,7 +23,7 @@ def label_stylesheet(labels: Iterable[tuple[str, str]]) -> str:
     return "".join(
         f".{label_class(slug)} {{ --label: {colour}; }}\n"
         for slug, colour in labels
-        if _SLUG.match(slug) and _COLOUR.match(colour)
+        if _SLUG.fullmatch(slug) and _COLOUR.fullmatch(colour)
     )
 
 

@@ -10,9 +10,12 @@ Nothing here touches the ORM: every function takes and returns plain values.
 """
 
 import bisect
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+
+import regex
 
 from annotate.rules.text import excerpt
 
@@ -27,6 +30,28 @@ class SpanError(ValueError):
         self.field = field
 
 
+@dataclass(frozen=True)
+class Extent:
+    """``[start, end)`` in code points of a text."""
+
+    start: int
+    end: int
+
+
+class CharacterSplit(SpanError):
+    """A span's ``name`` end (start or end) at ``offset``, inside the
+    grapheme cluster ``cluster``, which reads ``character``."""
+
+    def __init__(self, name: str, offset: int, cluster: Extent, character: str):
+        super().__init__(self.describe(name, offset, cluster, character), field=name)
+        self.offset, self.cluster, self.character = offset, cluster, character
+
+    @staticmethod
+    def describe(name: str, offset: int, cluster: Extent, character: str) -> str:
+        """The refusal in words, in whatever units ``offset`` and ``cluster`` count."""
+        return f"{name} {offset} splits the character {excerpt(character, 20)} at [{cluster.start}, {cluster.end})"
+
+
 def normalise_text(text: str) -> str:
     """The stored form of an article: BOM stripped, CRLF/CR as LF, Unicode NFC.
 
@@ -35,14 +60,24 @@ def normalise_text(text: str) -> str:
     # Every leading BOM, not just one: a file saved twice by a BOM-adding
     # editor starts with two, and keeping the second would make the result
     # non-idempotent (and refused by Article.clean).
-    text = text.lstrip("\ufeff")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return normalise_piece(text.lstrip("\ufeff"))
 
 
-def validate_span(text: str, start, end, quote: str | None = None) -> None:
-    """Raise SpanError unless ``0 <= start < end <= len(text)`` and, when a
-    quote is given, ``text[start:end] == quote``."""
+def normalise_piece(piece: str) -> str:
+    """A piece of a text (a quote, its context) in the stored form: CRLF/CR
+    as LF, Unicode NFC. Unlike ``normalise_text`` it keeps a leading U+FEFF:
+    only a whole text starts with a byte order mark; inside one, U+FEFF is a
+    zero-width no-break space, and a quote that starts with it means it.
+    A piece of a stored text comes back unchanged."""
+    return unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def validate_span(text: str, start, end, quote: str | None = None, *, whole_graphemes: bool = True) -> None:
+    """Raise SpanError unless ``0 <= start < end <= len(text)``, when a
+    quote is given ``text[start:end] == quote``, and (with
+    ``whole_graphemes``) neither end splits a character the reader sees as
+    one: an extended grapheme cluster such as a flag, an emoji with its skin
+    tone or a letter with its combining accents."""
     for name, value in (("start", start), ("end", end)):
         if isinstance(value, bool) or not isinstance(value, int):
             raise SpanError(f"{name} must be a whole number, got {value!r}", field=name)
@@ -58,6 +93,11 @@ def validate_span(text: str, start, end, quote: str | None = None) -> None:
             f"which reads {excerpt(text[start:end], 60)!r}",
             field="quote",
         )
+    if whole_graphemes:
+        for name, offset in (("start", start), ("end", end)):
+            cluster = cluster_split_by(text, offset)
+            if cluster is not None:
+                raise CharacterSplit(name, offset, cluster, text[cluster.start : cluster.end])
 
 
 def quote_context(text: str, start: int, end: int, width: int = CONTEXT_WIDTH) -> tuple[str, str]:
@@ -103,13 +143,54 @@ class Utf16Map:
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
+# One extended grapheme cluster (UAX #29), as the browser's Intl.Segmenter
+# sees it; the standard library's re has no \X.
+_CLUSTER = regex.compile(r"\X")
 
-@dataclass(frozen=True)
-class Extent:
-    """``[start, end)`` in code points of a text."""
+# Characters between two of which a grapheme boundary always falls, whatever
+# came before: ASCII but CR (which joins a following LF), and letters of
+# Grapheme_Cluster_Break "Other" with no emoji, Hangul-jamo or Indic
+# conjunct role. No rule of UAX #29 but GB999 (break) applies to such a
+# pair. offsets.js keeps the same list.
+_PLAIN = regex.compile(
+    "[\t\n\x20-\x7e\u00a0\u00c0-\u024f\u0391-\u03c9\u0400-\u0482\u048a-\u04ff\u05d0-\u05ea"
+    "\u0620-\u064a\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff\uac00-\ud7a3]"
+)
 
-    start: int
-    end: int
+
+def _is_sure_boundary(text: str, index: int) -> bool:
+    """Whether segmenting the whole text certainly puts a boundary at
+    ``index``, judging by the two characters around it alone: the text's
+    ends, just after a line feed (GB4), or between two plain characters."""
+    if index <= 0 or index >= len(text):
+        return True
+    before = text[index - 1]
+    return before == "\n" or (_PLAIN.match(before) is not None and _PLAIN.match(text[index]) is not None)
+
+
+def cluster_split_by(text: str, offset: int) -> Extent | None:
+    """The extended grapheme cluster that ``offset`` cuts in two (``start <
+    offset < end``), or None when ``offset`` falls between clusters, as the
+    text's two ends always do.
+
+    Only the stretch between the sure boundaries either side of ``offset``
+    is segmented, not the text from its start: in running text that is a
+    few characters, however long the article. A fixed window would not do,
+    since a cluster can be any length and regional indicators pair into
+    flags counting from the start of their run."""
+    if _is_sure_boundary(text, offset):
+        return None
+    start = offset - 1
+    while not _is_sure_boundary(text, start):
+        start -= 1
+    end = offset + 1
+    while not _is_sure_boundary(text, end):
+        end += 1
+    boundaries = list(itertools.accumulate(map(len, _CLUSTER.findall(text[start:end])), initial=start))
+    after = bisect.bisect_right(boundaries, offset)
+    if boundaries[after - 1] == offset:
+        return None
+    return Extent(boundaries[after - 1], boundaries[after])
 
 
 def reanchor(text: str, exact: str, *, prefix: str = "", suffix: str = "", start: int | None = None) -> Extent:
@@ -165,12 +246,19 @@ def map_through_normalisation(raw: str, start: int, end: int) -> Extent:
     CRLF line ends or decomposed accents that the stored text does not.
     Raises SpanError when the span cuts through something normalisation
     merges (half a CRLF, a letter without its accent)."""
-    validate_span(raw, start, end)
+    # The raw text's clusters are not the stored ones: whether the span
+    # splits a character is asked of the normalised text, where it is stored.
+    validate_span(raw, start, end, whole_graphemes=False)
     normal = normalise_text(raw)
     new_start = len(normalise_text(raw[:start]))
     new_end = len(normalise_text(raw[:end]))
-    piece = raw[start:end] if start else raw[:end].lstrip("\ufeff")
-    piece = unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
-    if new_start >= new_end or normal[new_start:new_end] != piece:
+    # Every leading BOM goes, however many, and wherever the span starts
+    # among them.
+    boms = len(raw) - len(raw.lstrip("\ufeff"))
+    piece = normalise_piece(raw[max(start, boms) : end])
+    # Half a CRLF passes the comparison below, since a CR alone is a line
+    # end too; it is the one join that must be looked for.
+    cuts_crlf = any(raw[max(offset - 1, 0) : offset + 1] == "\r\n" for offset in (start, end))
+    if cuts_crlf or new_start >= new_end or normal[new_start:new_end] != piece:
         raise SpanError(f"the span [{start}, {end}) cuts through a character that normalisation joins", field="start")
     return Extent(new_start, new_end)

@@ -328,6 +328,13 @@ def _span_from(article: Article, data: dict) -> tuple[Label, int, int, str]:
         raise JsonError("quote must be the selected text", field="quote")
     try:
         offsets.validate_span(article.text, start, end, quote)
+    except offsets.CharacterSplit as error:
+        message = str(error)
+        if fields["start"] == "start16":
+            # In the units the request counted, as its field names say.
+            cluster = offsets.Extent(utf16.to_utf16(error.cluster.start), utf16.to_utf16(error.cluster.end))
+            message = error.describe(fields[error.field], utf16.to_utf16(error.offset), cluster, error.character)
+        raise JsonError(message, field=fields[error.field]) from None
     except offsets.SpanError as error:
         raise JsonError(str(error), field=fields.get(error.field, error.field)) from None
     return label, start, end, quote

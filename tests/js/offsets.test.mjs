@@ -113,7 +113,7 @@ describe("snapToGraphemes", () => {
 
   test("keeps every flag whole in a run of more than 16 flags", () => {
     // Two regional indicators make a flag, counted from the start of their
-    // run: 16 flags are 64 units, as far as the search looks back.
+    // run: 16 flags are 64 units, as far as a fixed window once looked back.
     const flags = (count) => Array.from({ length: count }, (_, i) => (i % 2 ? FLAG_DE : FLAG_FR));
     assertSnapsToPieces(flags(40));
     assertSnapsToPieces([LETTER, ...flags(17), SPACE, ...flags(33), LETTER]);
@@ -122,12 +122,22 @@ describe("snapToGraphemes", () => {
     assert.deepEqual(snapToGraphemes(text, 67, 67), { start: 65, end: 69 });
   });
 
+  test("keeps a cluster longer than 64 units whole", () => {
+    // A letter with 100 accents is one character of 101 units, and so is a
+    // ZWJ sequence of 30 people (30 × 2 + 29 units).
+    const accented = piece(`a${"\u0301".repeat(100)}`, 101);
+    const crowd = piece(Array.from({ length: 30 }, () => "\u{1F469}").join("\u200D"), 89);
+    assertSnapsToPieces([LETTER, accented, SPACE, crowd, LETTER, accented, crowd]);
+    const text = `x${accented.text}y`;
+    assert.deepEqual(snapToGraphemes(text, 80, 90), { start: 1, end: 102 });
+  });
+
   test("handles every kind of cluster side by side", () => {
     assertSnapsToPieces(EVERY_KIND);
   });
 
   test("finds the same boundaries far from the start of a long text", () => {
-    // Past 64 units the search works in a window around each offset.
+    // The search segments only a stretch of text around each offset.
     assertSnapsToPieces([...letters(150), ...EVERY_KIND, ...letters(150), ...EVERY_KIND, ...letters(3)]);
   });
 
@@ -181,8 +191,14 @@ describe("trimSpan", () => {
   });
 
   test("does not count zero-width characters as white space", () => {
-    // Zero-width space and ZWJ are not white space here nor in Python.
+    // Zero-width space, ZWJ and the zero-width no-break space (U+FEFF) are
+    // not white space here nor in Python.
     assert.deepEqual(trimSpan("\u200Bword\u200D", 0, 6), { start: 0, end: 6 });
+    assert.deepEqual(trimSpan("\uFEFFword\uFEFF", 0, 6), { start: 0, end: 6 });
+  });
+
+  test("counts a next line (U+0085) as white space", () => {
+    assert.deepEqual(trimSpan("\u0085word\u0085", 0, 6), { start: 1, end: 5 });
   });
 
   test("leaves an empty span when the selection is all white space", () => {

@@ -374,6 +374,33 @@ def test_overlap_matching_prefers_an_exact_twin():
     assert counts.exact_matches == 1
 
 
+def test_overlap_matching_away_from_the_start_of_the_text_pairs_by_share_of_the_union():
+    # alice [100,120) is 18/20 of bob [100,118) and 20/30 of bob [90,120);
+    # taking the first pair leaves bob [90,120) for alice [85,95). Measured
+    # from the wrong end (the later start instead of the earlier), the
+    # second pair would look whole (20/20), be taken first, and leave
+    # alice [85,95) with nothing.
+    counts = compare([("fact", 100, 120), ("fact", 85, 95)], [("fact", 100, 118), ("fact", 90, 120)], text_length=200)
+    assert counts.overlap_matches == 2
+
+
+def test_overlap_matching_breaks_a_tie_in_share_by_position():
+    # bob [110,120) shares half of its union with alice [100,120) and with
+    # alice [110,130); by position, alice [100,120) takes it, which leaves
+    # bob [125,135) for alice [110,130).
+    counts = compare(
+        [("fact", 110, 130), ("fact", 100, 120)], [("fact", 125, 135), ("fact", 110, 120)], text_length=200
+    )
+    assert counts.overlap_matches == 2
+
+
+def test_a_one_character_overlap_is_a_boundary_disagreement_and_an_overlap_match():
+    counts = compare([("fact", 0, 5)], [("fact", 4, 10)])
+    assert counts == SpanCounts(spans_a=1, spans_b=1, overlap_matches=1, boundary_disagreements=2)
+    counts = compare([("fact", 20, 25)], [("opinion", 24, 30)])
+    assert counts == SpanCounts(spans_a=1, spans_b=1, label_disagreements=2)
+
+
 def test_spans_that_only_touch_do_not_overlap():
     counts = compare([("fact", 0, 5)], [("fact", 5, 10)])
     assert counts == SpanCounts(spans_a=1, spans_b=1, unmatched=2)
@@ -403,6 +430,19 @@ def test_overlapping_spans_of_different_labels_are_a_label_disagreement_not_a_ma
 def test_input_that_the_database_would_never_hold_is_refused(spans, reviewers, message):
     with pytest.raises(ValueError, match=message):
         agreement_of(spans, reviewers=reviewers)
+
+
+def test_labels_listed_twice_are_refused():
+    with pytest.raises(ValueError, match=r"labels are listed more than once: \['fact', 'quote', 'fact'\]"):
+        agreement_of([], labels=["fact", "quote", "fact"])
+
+
+def test_alpha_on_an_empty_text_is_undefined_with_the_reason():
+    agreement = agreement_of([], reviewers=["alice", "bob"], text_length=0)
+    empty = Figure(None, 0, 0, "The text is empty, so there are no characters to agree on.")
+    assert agreement.alpha == empty
+    assert agreement.alpha_by_label == dict.fromkeys(LABELS, empty)
+    assert pair(agreement, "alice", "bob").total == SpanCounts()
 
 
 # --- properties ------------------------------------------------------------------

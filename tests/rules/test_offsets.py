@@ -7,6 +7,7 @@ units, one code point), CJK (one unit each), a combining accent (its own code
 point), a no-break space and runs of blank lines.
 """
 
+import bisect
 import unicodedata
 
 import pytest
@@ -22,6 +23,7 @@ from annotate.rules.offsets import (
     quote_context,
     validate_span,
 )
+from tests.unicode_texts import awkward_texts, clustered_texts, whole_text_boundaries
 
 
 def utf16_length(text: str) -> int:
@@ -109,6 +111,22 @@ def test_normalise_is_idempotent_on_a_mixed_sample():
     once = normalise_text(sample)
     assert once == "Title\n\nCaf\u00e9 \u00c5\n" + EMOJI
     assert normalise_text(once) == once
+
+
+@pytest.mark.parametrize(
+    ("piece", "expected"),
+    [
+        ("\ufeffab", "\ufeffab"),
+        ("\ufeff", "\ufeff"),
+        ("a\r\nb\r", "a\nb\n"),
+        ("\r\n", "\n"),
+        ("cafe\u0301", "caf\u00e9"),
+        ("\u0301x", "\u0301x"),
+        ("\u200bx\u200b", "\u200bx\u200b"),
+    ],
+)
+def test_normalise_piece_turns_line_ends_and_accents_into_the_stored_form_but_keeps_a_leading_feff(piece, expected):
+    assert offsets.normalise_piece(piece) == expected
 
 
 # --- validate_span -----------------------------------------------------------
@@ -199,6 +217,159 @@ def test_validate_span_counts_an_emoji_as_one_character():
     validate_span(text, 2, 4, "Xi")
     with pytest.raises(SpanError):
         validate_span(text, 3, 5, "Xi")
+
+
+# --- spans that split a character ---------------------------------------------
+
+SKIN_TONED = "\N{THUMBS UP SIGN}\N{EMOJI MODIFIER FITZPATRICK TYPE-4}"
+FAMILY = "\N{MAN}\u200d\N{WOMAN}\u200d\N{GIRL}"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "message"),
+    [
+        # Half a flag: one regional indicator of two.
+        (f"a {FLAG} b", 3, 6, f"start 3 splits the character {FLAG} at [2, 4)"),
+        (f"a {FLAG} b", 0, 3, f"end 3 splits the character {FLAG} at [2, 4)"),
+        # The second flag of a run: indicators pair from the run's start.
+        (f"{FLAG}{FLAG}{FLAG}", 3, 6, f"start 3 splits the character {FLAG} at [2, 4)"),
+        # An emoji without its skin tone.
+        (f"ok {SKIN_TONED}!", 0, 4, f"end 4 splits the character {SKIN_TONED} at [3, 5)"),
+        # A letter without its combining accent (q has no precomposed form).
+        ("q\u0301 x", 0, 1, "end 1 splits the character q\u0301 at [0, 2)"),
+        # One member of a ZWJ family.
+        (f"x{FAMILY}y", 0, 2, f"end 2 splits the character {FAMILY} at [1, 6)"),
+        (f"x{FAMILY}y", 4, 7, f"start 4 splits the character {FAMILY} at [1, 6)"),
+    ],
+    ids=[
+        "half-a-flag-start",
+        "half-a-flag-end",
+        "second-flag-of-a-run",
+        "skin-tone",
+        "accent",
+        "family-end",
+        "family-start",
+    ],
+)
+def test_validate_span_refuses_a_span_that_splits_a_character(text, start, end, message):
+    with pytest.raises(SpanError) as caught:
+        validate_span(text, start, end, text[start:end])
+    assert str(caught.value) == message
+    assert caught.value.field == message.split()[0]
+
+
+def test_validate_span_accepts_a_span_that_splits_a_character_when_told_to():
+    # For spans stored before the rule (Annotation.clean decides).
+    assert validate_span(f"a {FLAG} b", 3, 6, f"{FLAG[1]} b", whole_graphemes=False) is None
+
+
+def test_validate_span_checks_the_quote_before_the_characters():
+    with pytest.raises(SpanError) as caught:
+        validate_span(f"a {FLAG} b", 3, 6, "no")
+    assert caught.value.field == "quote"
+
+
+def test_validate_span_shortens_a_long_character_in_its_message():
+    accented = "q" + "\u0301" * 50
+    with pytest.raises(SpanError) as caught:
+        validate_span(accented, 0, 10)
+    assert str(caught.value) == f"end 10 splits the character {accented[:19]}… at [0, 51)"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("a\ufeffb", 1, 2),  # zero-width no-break space alone
+        ("a\ufeffb", 1, 3),
+        ("a\ufeffb", 0, 1),
+        ("a\u200b\u0301b", 1, 2),  # a zero-width space stays apart from a mark after it
+        ("a\u200b\u0301b", 2, 4),
+        (f"{FLAG}{FLAG}", 2, 4),
+        ("\u0301a", 0, 1),  # a mark at the very start is a character of its own
+        ("a\nb", 1, 2),
+        (f"x{FAMILY}y", 1, 6),
+    ],
+)
+def test_validate_span_accepts_a_span_between_characters(text, start, end):
+    assert validate_span(text, start, end, text[start:end]) is None
+
+
+def test_cluster_split_by_is_none_at_both_ends_of_the_text():
+    assert offsets.cluster_split_by(FLAG, 0) is None
+    assert offsets.cluster_split_by(FLAG, 2) is None
+    assert offsets.cluster_split_by(FLAG, 1) == offsets.Extent(0, 2)
+    assert offsets.cluster_split_by("", 0) is None
+
+
+def test_cluster_split_by_looks_only_at_a_stretch_around_the_offset(monkeypatch):
+    # A 50,000-character article of plain prose with emoji and flags in it:
+    # every check segments a few characters, never the text from its start.
+    text = (f"Minsk said {EMOJI} and Beijing {FLAG} agreed. Caf\u00e9 q\u0301 talk.\n" * 1200)[:50_000]
+    segmented = []
+    real = offsets._CLUSTER
+
+    class Spy:
+        def findall(self, stretch):
+            segmented.append(len(stretch))
+            return real.findall(stretch)
+
+    monkeypatch.setattr(offsets, "_CLUSTER", Spy())
+    for offset in range(0, len(text), 7):
+        offsets.cluster_split_by(text, offset)
+    assert segmented and max(segmented) <= 4
+
+
+# --- properties: splits, against clusters known from how the text was made --------
+
+
+@settings(max_examples=300, deadline=None)
+@given(clustered_texts())
+def test_property_an_offset_splits_exactly_the_cluster_it_falls_inside(case):
+    text, boundaries = case
+    for offset in range(len(text) + 1):
+        after = bisect.bisect_right(boundaries, offset)
+        expected = None if boundaries[after - 1] == offset else offsets.Extent(boundaries[after - 1], boundaries[after])
+        assert offsets.cluster_split_by(text, offset) == expected, (ascii(text), offset)
+
+
+@settings(max_examples=300, deadline=None)
+@given(awkward_texts)
+def test_property_the_stretch_around_an_offset_agrees_with_segmenting_the_whole_text(text):
+    boundaries = set(whole_text_boundaries(text))
+    for offset in range(len(text) + 1):
+        assert (offsets.cluster_split_by(text, offset) is None) == (offset in boundaries), (ascii(text), offset)
+
+
+@settings(max_examples=300, deadline=None)
+@given(clustered_texts(), st.data())
+def test_property_validate_span_refuses_exactly_the_spans_that_split_a_character(case, data):
+    text, boundaries = case
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    splits = [(name, offset) for name, offset in (("start", start), ("end", end)) if offset not in boundaries]
+    if not splits:
+        validate_span(text, start, end, text[start:end])
+        return
+    with pytest.raises(SpanError) as caught:
+        validate_span(text, start, end, text[start:end])
+    name, offset = splits[0]
+    after = bisect.bisect_right(boundaries, offset)
+    assert caught.value.field == name
+    assert str(caught.value).startswith(f"{name} {offset} splits the character ")
+    assert str(caught.value).endswith(f" at [{boundaries[after - 1]}, {boundaries[after]})")
+
+
+@settings(max_examples=300, deadline=None)
+@given(clustered_texts(), st.data())
+def test_property_a_span_between_characters_round_trips_through_utf16(case, data):
+    text, boundaries = case
+    start, end = data.draw(st.lists(st.sampled_from(boundaries), min_size=2, max_size=2, unique=True).map(sorted))
+    validate_span(text, start, end, text[start:end])
+    utf16 = Utf16Map(text)
+    start_units, end_units = utf16.to_utf16(start), utf16.to_utf16(end)
+    assert (start_units, end_units) == (codepoint_to_utf16(text, start), codepoint_to_utf16(text, end))
+    assert (utf16.to_codepoint(start_units), utf16.to_codepoint(end_units)) == (start, end)
+    assert browser_slice(text, start_units, end_units) == text[start:end]
 
 
 def test_span_error_defaults_its_field_to_span():
@@ -364,9 +535,19 @@ def test_normalisation_is_idempotent_and_leaves_no_carriage_return(raw):
 
 @settings(max_examples=200, deadline=None)
 @given(text_and_span())
+def test_normalising_a_piece_of_a_stored_text_leaves_it_as_it_is(case):
+    # What lets an import normalise a quote from another copy of the text:
+    # a quote of ours, U+FEFF at its start included, keeps its meaning.
+    text, start, end = case
+    assert offsets.normalise_piece(text[start:end]) == text[start:end]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_and_span())
 def test_any_valid_span_round_trips_through_utf16_and_matches_the_browser_slice(case):
     text, start, end = case
-    validate_span(text, start, end, text[start:end])
+    # Any code point boundary: stored spans may split a character.
+    validate_span(text, start, end, text[start:end], whole_graphemes=False)
     start_units, end_units = codepoint_to_utf16(text, start), codepoint_to_utf16(text, end)
     assert utf16_to_codepoint(text, start_units) == start
     assert utf16_to_codepoint(text, end_units) == end
@@ -412,6 +593,42 @@ def test_reanchor_chooses_by_context_then_by_distance():
     assert offsets.reanchor(text, "said no", start=-8) == offsets.Extent(3, 10)
 
 
+@pytest.mark.parametrize(
+    ("text", "exact", "context", "expected"),
+    [
+        # Context after the quote alone picks the occurrence.
+        ("ab1 ab2", "ab", {"suffix": "2"}, (4, 6)),
+        ("ab1 ab2", "ab", {"suffix": "1"}, (0, 2)),
+        # Context before the quote alone, at the text's very first character;
+        # the position hint (past both, nearer the second) loses to it.
+        ("xab yab", "ab", {"prefix": "x", "start": 6}, (1, 3)),
+        # Overlapping occurrences are all candidates.
+        ("aaa", "aa", {"prefix": "a"}, (1, 3)),
+        ("aaa", "aa", {"suffix": "a"}, (0, 2)),
+        # Positions that still hold the quote win over context pointing elsewhere.
+        ("ab1 ab2", "ab", {"suffix": "2", "start": 0}, (0, 2)),
+        ("aaa", "aa", {"prefix": "a", "start": 0}, (0, 2)),
+        # Context counts outward from the quote, character by character.
+        ("1ab2 3ab4", "ab", {"prefix": "x3", "suffix": "4y"}, (6, 8)),
+        # With no context, the occurrence nearest the hint; at a tie, the first.
+        ("ab ab ab", "ab", {"start": 4}, (3, 5)),
+        ("ab_ab", "ab", {"start": 1}, (0, 2)),
+        ("abab", "ab", {"start": 1}, (0, 2)),
+        ("ab ab", "ab", {}, (0, 2)),
+        # A hint past the end of the text is only a distance.
+        ("ab ab", "ab", {"start": 99}, (3, 5)),
+    ],
+)
+def test_reanchor_picks_the_occurrence_its_context_and_position_name(text, exact, context, expected):
+    assert offsets.reanchor(text, exact, **context) == offsets.Extent(*expected)
+
+
+def test_reanchor_does_not_take_a_boolean_for_a_position():
+    # True is 1 to Python, but no file means position 1 by it.
+    # Read as 1 it would hold the quote; as no position, the hint is 0.
+    assert offsets.reanchor("aaa", "aa", start=True) == offsets.Extent(0, 2)
+
+
 def test_reanchor_refuses_a_quote_that_is_not_in_the_text():
     with pytest.raises(offsets.SpanError, match="does not occur"):
         offsets.reanchor("He said yes.", "said no")
@@ -427,20 +644,82 @@ def test_map_through_normalisation_moves_offsets_past_crlf_and_bom():
         offsets.map_through_normalisation(raw, 5, 9)  # the e without its accent
 
 
-_PIECES = ["a", "\r", "\n", "\r\n", "e\u0301", "\ufeff", "😀", " "]
+@pytest.mark.parametrize(
+    ("raw", "start", "end", "expected"),
+    [
+        ("a\r\nb", 0, 4, (0, 3)),  # CRLF inside the span is one LF
+        ("\ufeffab", 0, 3, (0, 2)),  # the BOM goes, the span keeps its letters
+        ("\ufeffab", 1, 3, (0, 2)),
+        ("\ufeff\ufeffab", 1, 4, (0, 2)),  # a second leading BOM is stripped too
+        ("a\r\nb", 3, 4, (2, 3)),
+        ("a\rb", 0, 2, (0, 2)),  # a lone CR is a line end of its own
+        ("cafe\u0301 x", 0, 5, (0, 4)),
+        ("cafe\u0301 x", 5, 7, (4, 6)),
+    ],
+)
+def test_map_through_normalisation_gives_the_stored_offsets(raw, start, end, expected):
+    assert offsets.map_through_normalisation(raw, start, end) == offsets.Extent(*expected)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=20).map("".join), st.data())
-def test_property_map_through_normalisation_lands_on_the_normalised_piece(raw, data):
-    start = data.draw(st.integers(0, len(raw) - 1))
-    end = data.draw(st.integers(start + 1, len(raw)))
-    try:
-        span = offsets.map_through_normalisation(raw, start, end)
-    except offsets.SpanError:
-        return
-    normal = offsets.normalise_text(raw)
-    piece = raw[start:end] if start else raw[:end].lstrip("\ufeff")
-    piece = unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
-    assert 0 <= span.start < span.end <= len(normal)
-    assert normal[span.start : span.end] == piece
+@pytest.mark.parametrize(
+    ("raw", "start", "end"),
+    [
+        ("a\r\nb", 0, 2),  # ends between CR and LF
+        ("a\r\nb", 2, 4),  # starts between them
+        ("cafe\u0301", 0, 4),  # the e without its accent
+        ("cafe\u0301", 4, 5),  # the accent without its e
+        ("\ufeffab", 0, 1),  # only the BOM, which is not stored
+    ],
+)
+def test_map_through_normalisation_refuses_a_span_that_cuts_what_normalisation_joins(raw, start, end):
+    with pytest.raises(SpanError):
+        offsets.map_through_normalisation(raw, start, end)
+
+
+# Pieces of a raw text as (raw, stored form), each either one atom or a
+# sequence of atoms between which an offset may fall: the oracle for where
+# every offset lands, known without normalising anything.
+_ATOMS = {
+    "letter": [("a", "a")],
+    "space": [(" ", " ")],
+    "lf": [("\n", "\n")],
+    "crlf": [("\r\n", "\n")],
+    "cr": [("\r", "\n")],
+    "decomposed": [("e\u0301", "\u00e9")],  # NFC joins them: an offset between them cuts it
+    "no precomposed form": [("q", "q"), ("\u0301", "\u0301")],  # NFC keeps both
+    "astral": [("😀", "😀")],
+    "zwnbsp": [("\ufeff", "\ufeff")],  # a byte order mark while only BOMs come before it
+}
+
+
+@st.composite
+def raw_texts_with_atoms(draw) -> list[tuple[str, str]]:
+    atoms = []
+    for kind in draw(st.lists(st.sampled_from(sorted(_ATOMS)), min_size=1, max_size=12)):
+        if kind in ("lf", "crlf") and atoms and atoms[-1][0] == "\r":
+            continue  # CR then LF would be one CRLF, not what the atoms say
+        atoms.extend(_ATOMS[kind])
+    return atoms
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw_texts_with_atoms())
+def test_property_map_through_normalisation_lands_where_the_atoms_say(atoms):
+    raw = "".join(piece for piece, _ in atoms)
+    # Where each atom boundary is in the raw text and in the stored one.
+    stored_at = {0: 0}
+    raw_at, stored, only_boms = 0, 0, True
+    for piece, normal in atoms:
+        only_boms = only_boms and piece == "\ufeff"
+        raw_at += len(piece)
+        stored += 0 if only_boms else len(normal)
+        stored_at[raw_at] = stored
+    for start in range(len(raw)):
+        for end in range(start + 1, len(raw) + 1):
+            on_boundaries = start in stored_at and end in stored_at
+            if on_boundaries and stored_at[start] < stored_at[end]:
+                expected = offsets.Extent(stored_at[start], stored_at[end])
+                assert offsets.map_through_normalisation(raw, start, end) == expected, (ascii(raw), start, end)
+            else:
+                with pytest.raises(SpanError):
+                    offsets.map_through_normalisation(raw, start, end)

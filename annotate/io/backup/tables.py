@@ -242,7 +242,9 @@ def _check_articles(table: Table, batch: Batch, using: str) -> None:
 
 def _check_spans(table: Table, batch: Batch, using: str) -> None:
     """Each span against its article's text, through ``Annotation.clean``
-    (``offsets.validate_span``); the batch's texts come in one query."""
+    (``offsets.validate_span``) as stored data, so a span kept from before
+    grapheme splits were refused comes back too; the batch's texts come in
+    one query."""
     article_ids = {annotation.article_id for _, annotation, _ in batch}
     texts = dict(Article.objects.using(using).filter(pk__in=article_ids).values_list("pk", "text"))
     for number, annotation, _ in batch:
@@ -254,7 +256,7 @@ def _check_spans(table: Table, batch: Batch, using: str) -> None:
             )
         annotation.article = Article(pk=annotation.article_id, text=text)
         try:
-            annotation.clean()
+            annotation.clean(restoring=True)
         except ValidationError as error:
             raise ArchiveError(f"{table.member}, line {number}: {describe(error)}") from None
 

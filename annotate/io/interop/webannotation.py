@@ -271,7 +271,9 @@ def _locate(text: str, selectors, where: str, report: InteropReport) -> offsets.
             report.fail(where, "no TextPositionSelector or TextQuoteSelector")
             return None
         try:
-            offsets.validate_span(text, start, end)
+            # Whether the span may split a character is Annotation.clean's
+            # call: a span stored before that rule may come back as it is.
+            offsets.validate_span(text, start, end, whole_graphemes=False)
         except offsets.SpanError as error:
             report.fail(where, str(error))
             return None
@@ -280,8 +282,10 @@ def _locate(text: str, selectors, where: str, report: InteropReport) -> offsets.
     if not isinstance(exact, str) or not exact or not isinstance(prefix, str) or not isinstance(suffix, str):
         report.fail(where, "TextQuoteSelector needs a non-empty exact (and text prefix and suffix)")
         return None
-    # A file written on another system may hold CRLF or decomposed accents.
-    exact = offsets.normalise_text(exact)
+    # A file written on another system may hold CRLF or decomposed accents;
+    # the quote and its context are pieces of a text, so a leading U+FEFF is
+    # kept (normalise_text would strip it as a byte order mark).
+    exact, prefix, suffix = (offsets.normalise_piece(part) for part in (exact, prefix, suffix))
     try:
         span = offsets.reanchor(text, exact, prefix=prefix, suffix=suffix, start=start)
     except offsets.SpanError as error:

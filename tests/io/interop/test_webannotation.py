@@ -14,6 +14,7 @@ from annotate.models import Annotation, Article
 from annotate.rules import offsets
 from tests.conftest import make_annotation, make_article
 from tests.conftest import make_user as _make_user  # noqa: I001
+from tests.unicode_texts import clustered_texts, whole_text_boundaries
 
 TEXT = "Minsk said 😀 the deal was signed. The deal was signed, Beijing said.\r\nCafe\u0301 talk."
 COMPARED = (
@@ -237,14 +238,14 @@ def test_creator_can_be_given_for_files_without_one(db, labels, alice):
 
 # ------------------------------------------------------------ properties
 
-texts = (
-    st.text(
-        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\ufeff\x00"),
-        min_size=1,
-        max_size=80,
-    )
-    .map(offsets.normalise_text)
-    .filter(lambda t: t.strip())
+random_texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=80
+).map(offsets.normalise_text)
+# Texts with their grapheme boundaries: built from known clusters (runs of
+# up to 40 flags, ZWJ families, long combining sequences, U+FEFF and U+200B),
+# or any characters at all, segmented whole. Spans start and end on them.
+texts = st.one_of(clustered_texts(), random_texts.map(lambda text: (text, whole_text_boundaries(text)))).filter(
+    lambda case: case[0].strip()
 )
 
 
@@ -253,12 +254,12 @@ notes = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_c
 
 @st.composite
 def marked_texts(draw):
-    text = draw(texts)
+    text, boundaries = draw(texts)
     spans = draw(
         st.lists(
             st.tuples(
-                st.integers(0, len(text) - 1),
-                st.integers(1, len(text)),
+                st.sampled_from(boundaries),
+                st.sampled_from(boundaries),
                 st.sampled_from(["fact", "quote", "opinion", "unsupported_claim"]),
                 notes,
             ).filter(lambda s: s[0] < s[1]),
@@ -323,3 +324,100 @@ def staff_importer():
 
     found = get_user_model().objects.filter(username="operator").first()
     return found or _make_user("operator", is_staff=True)
+
+
+# ------------------------------------------------------------ quotes at the edges of normalisation
+
+
+def quote_only(article: Article, exact: str, *, start=None, end=None, prefix="", suffix="") -> dict:
+    """One annotation on ``article`` as another tool might write it: a quote
+    selector, with positions when given."""
+    selectors = [{"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix}]
+    if start is not None:
+        selectors.insert(0, {"type": "TextPositionSelector", "start": start, "end": end})
+    return {
+        "type": "Annotation",
+        "creator": "alice",
+        "body": [{"purpose": "tagging", "value": "fact"}],
+        "target": {"source": webannotation.article_target_source(article), "selector": selectors},
+    }
+
+
+# Each character normalisation treats specially, at the start or end of a
+# quote (and U+200B, which it leaves alone). The stored text holds each as
+# it stands, so a quote exported from it must come back where it was.
+EDGE_TEXTS = [
+    pytest.param("a\ufeffb c", "\ufeffb", id="zwnbsp-at-the-start"),
+    pytest.param("ab\ufeff c", "ab\ufeff", id="zwnbsp-at-the-end"),
+    pytest.param("a \ufeff b", "\ufeff", id="only-a-zwnbsp"),
+    pytest.param("a \ufeff\ufeff b", "\ufeff\ufeff", id="two-zwnbsp"),
+    pytest.param("a\u200bb c", "\u200bb", id="zwsp-at-the-start"),
+    pytest.param("a \u200b b", "\u200b", id="only-a-zwsp"),
+    pytest.param("one\ntwo", "\ntwo", id="lf-at-the-start"),
+    pytest.param("one\ntwo", "one\n", id="lf-at-the-end"),
+    pytest.param("x caf\u00e9 y", "caf\u00e9", id="precomposed-accent-at-the-end"),
+    pytest.param("x q\u0301 y", "q\u0301", id="combining-accent-at-the-end"),
+    pytest.param("x \u00e9t\u00e9 y", "\u00e9t\u00e9", id="precomposed-accent-at-both-ends"),
+]
+
+
+@pytest.mark.parametrize(("text", "quote"), EDGE_TEXTS)
+def test_a_quote_with_a_special_character_at_its_edge_comes_back_where_it_was(db, labels, alice, text, quote):
+    article = make_article(text)
+    assert article.text == text  # stored as it stands
+    start = text.index(quote)
+    make_annotation(article, labels["fact"], alice, start=start, end=start + len(quote))
+    before = rows()
+    document = export_w3c()
+    Annotation.objects.all().delete()
+    report = import_w3c(document)
+    assert report.errors == [] and report.reanchored == 0
+    assert rows() == before
+
+
+@pytest.mark.parametrize(("text", "quote"), EDGE_TEXTS)
+def test_a_quote_with_a_special_character_at_its_edge_is_found_by_quote_alone(db, labels, alice, text, quote):
+    article = make_article(text)
+    report = import_w3c(quote_only(article, quote))
+    assert report.errors == []
+    span = Annotation.objects.get()
+    assert (span.start, span.end, span.quote) == (text.index(quote), text.index(quote) + len(quote), quote)
+
+
+@pytest.mark.parametrize(
+    ("text", "exact", "expected"),
+    [
+        # Another tool's copy kept CRLF: its quote's line end is our LF.
+        pytest.param("one\ntwo three", "one\r\ntwo", "one\ntwo", id="crlf-inside"),
+        pytest.param("one\ntwo three", "\r\ntwo", "\ntwo", id="crlf-at-the-start"),
+        pytest.param("one\ntwo three", "one\r\n", "one\n", id="crlf-at-the-end"),
+        # Its copy had CRLF and the quote ends between the two: the CR alone
+        # is that line end.
+        pytest.param("one\ntwo three", "one\r", "one\n", id="cr-of-a-crlf-at-the-end"),
+        pytest.param("one\ntwo three", "\rtwo", "\ntwo", id="lone-cr-at-the-start"),
+        # Its copy was decomposed (NFD): the quote is our NFC.
+        pytest.param("x caf\u00e9 y", "cafe\u0301", "caf\u00e9", id="decomposed-accent-at-the-end"),
+        pytest.param("x \u00e9t\u00e9 y", "e\u0301te\u0301", "\u00e9t\u00e9", id="decomposed-accent-at-both-ends"),
+        # A quote of another tool that starts with U+FEFF means that character.
+        pytest.param("a \ufeff\r\nb", "\ufeff\r\n", "\ufeff\n", id="zwnbsp-then-crlf"),
+    ],
+)
+def test_a_quote_from_a_copy_with_other_line_ends_or_accents_is_matched_in_the_stored_form(
+    db, labels, alice, text, exact, expected
+):
+    article = make_article(text)
+    assert article.text == offsets.normalise_text(text)
+    report = import_w3c(quote_only(article, exact, prefix="x" * 3, suffix=""))
+    assert report.errors == []
+    span = Annotation.objects.get()
+    assert span.quote == expected
+    assert article.text[span.start : span.end] == expected
+
+
+def test_context_from_a_crlf_copy_still_picks_the_occurrence_it_names(db, labels, alice):
+    article = make_article("said no. She said no\nThey said no")
+    # The other tool's text had CRLF, so its context does too: read as it
+    # stands, "\r" would match nothing after any occurrence.
+    report = import_w3c(quote_only(article, "said no", suffix="\r\nThey"))
+    assert report.errors == []
+    assert Annotation.objects.get().start == article.text.index("She said no") + 4

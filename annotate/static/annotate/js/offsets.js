@@ -1,48 +1,50 @@
 // Offset arithmetic for the browser. The DOM counts UTF-16 code units; the
 // server stores code points. Everything here works in UTF-16 units on the
-// article's text exactly as stored; the server converts (annotate/offsets.py).
+// article's text exactly as stored; the server converts (annotate/rules/offsets.py).
 
 const segmenter = typeof Intl !== "undefined" && Intl.Segmenter
   ? new Intl.Segmenter(undefined, { granularity: "grapheme" })
   : null;
 
-// Grapheme clusters are short (a flag is 4 units, a family emoji about 11),
-// so boundaries near an offset can be found from a small window around it.
-const WINDOW = 64;
-
 const isHighSurrogate = (code) => code >= 0xd800 && code <= 0xdbff;
-const isLowSurrogate = (code) => code >= 0xdc00 && code <= 0xdfff;
 
-// U+1F1E6 to U+1F1FF, as UTF-16: one high surrogate, then DDE6 to DDFF.
-const isRegionalIndicatorAt = (text, i) =>
-  text.charCodeAt(i) === 0xd83c && text.charCodeAt(i + 1) >= 0xdde6 && text.charCodeAt(i + 1) <= 0xddff;
+// Characters between two of which a grapheme boundary always falls, whatever
+// came before: ASCII but CR (which joins a following LF), and letters of
+// Grapheme_Cluster_Break "Other" with no emoji, Hangul-jamo or Indic
+// conjunct role. No rule of UAX #29 but GB999 (break) applies to such a
+// pair, so segmenting from or up to one gives the whole text's boundaries.
+// annotate/rules/offsets.py keeps the same list.
+const PLAIN =
+  /[\t\n\x20-\x7E\u00A0\u00C0-\u024F\u0391-\u03C9\u0400-\u0482\u048A-\u04FF\u05D0-\u05EA\u0620-\u064A\u3041-\u3096\u30A1-\u30FA\u4E00-\u9FFF\uAC00-\uD7A3]/;
 
-/** Where the window around `offset` starts, so that segmenting it finds
- * the boundaries segmenting the whole text would. Regional indicators pair
- * into flags counting from the start of their run, however long it is: a
- * window that starts one indicator (or half of one) into a run pairs every
- * indicator after it with the wrong partner, and puts a boundary inside
- * each flag. So the start steps back out of a surrogate pair, and by one
- * more indicator when an odd number of them precede it. */
-function windowStart(text, offset) {
-  let from = Math.max(0, offset - WINDOW);
-  if (isLowSurrogate(text.charCodeAt(from)) && isHighSurrogate(text.charCodeAt(from - 1))) from -= 1;
-  let indicators = 0;
-  while (isRegionalIndicatorAt(text, from - 2 * (indicators + 1))) indicators += 1;
-  return indicators % 2 ? from - 2 : from;
+/** Whether the whole text certainly has a grapheme boundary at `i`, judging
+ * by the two units around it alone: the text's ends, just after a line feed
+ * (GB4), or between two plain characters. */
+function isSureBoundary(text, i) {
+  if (i <= 0 || i >= text.length) return true;
+  const before = text[i - 1];
+  return before === "\n" || (PLAIN.test(before) && PLAIN.test(text[i]));
 }
 
-/** Grapheme boundaries (UTF-16 offsets) of text[from, to), plus both ends. */
+/** Grapheme boundaries (UTF-16 offsets) around `offset`: those of the
+ * stretch from the sure boundary at or before it to the one at or after it.
+ * A fixed window is not enough: a cluster can be any length (a letter with
+ * a hundred accents, a long ZWJ sequence), and regional indicators pair
+ * into flags counting from the start of their run, so a window starting
+ * inside a run of flags pairs every indicator after it with the wrong
+ * partner. In running text the stretch is a few units; it is only as long
+ * as the clusters and runs of flags around the offset. */
 function boundariesNear(text, offset) {
-  const from = windowStart(text, offset);
-  const to = Math.min(text.length, offset + WINDOW);
+  let from = offset;
+  while (!isSureBoundary(text, from)) from -= 1;
+  let to = offset;
+  while (!isSureBoundary(text, to)) to += 1;
   const result = [from];
   if (segmenter) {
     for (const { index } of segmenter.segment(text.slice(from, to))) result.push(from + index);
   } else {
     for (let i = from; i <= to; i += 1) {
-      const code = text.charCodeAt(i - 1);
-      if (!(code >= 0xd800 && code <= 0xdbff)) result.push(i); // never inside a surrogate pair
+      if (!isHighSurrogate(text.charCodeAt(i - 1))) result.push(i); // never inside a surrogate pair
     }
   }
   result.push(to);
@@ -55,14 +57,17 @@ export function snapToGraphemes(text, start, end) {
   const startBoundaries = boundariesNear(text, start);
   let snappedStart = 0;
   for (const b of startBoundaries) if (b <= start && b > snappedStart) snappedStart = b;
-  if (start - snappedStart > WINDOW) snappedStart = start;
   const endBoundaries = boundariesNear(text, end);
   let snappedEnd = text.length;
   for (const b of endBoundaries) if (b >= end && b < snappedEnd) snappedEnd = b;
   return { start: snappedStart, end: snappedEnd };
 }
 
-const SPACE = /\s/u;
+// Unicode's White_Space, not JavaScript's \s, which also counts U+FEFF:
+// inside a text that is a zero-width no-break space, a character of the
+// text like any other (only a leading one is a byte order mark, and the
+// import strips that).
+const SPACE = /\p{White_Space}/u;
 
 /** Shrink [start, end) past leading and trailing white space. */
 export function trimSpan(text, start, end) {
