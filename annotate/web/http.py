@@ -2,10 +2,11 @@
 parsing with clear messages, and the decorator that applies both."""
 
 import functools
-import json
 
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
+
+from annotate.rules import json_input
 
 MAX_JSON_BODY = 1_000_000
 
@@ -36,22 +37,41 @@ def declared_body_size(request) -> int:
         return 0
 
 
+def read_json_body(request, *, stream=None):
+    """The JSON value of a request's body. Every JSON endpoint reads its body
+    through this: the pages' (``read_json_object``) and the API's
+    (annotate/api/parsers.py, which passes the ``stream`` DRF hands its
+    parsers). Raises JsonError: 413 for a body over MAX_JSON_BODY, 400 for
+    one that is not UTF-8 or not JSON Sourcemark reads (too deeply nested, a
+    number too long to read: annotate/rules/json_input.py)."""
+    # Refuse by the declared size before reading, so an oversized body is
+    # never held in memory; then check what was actually read.
+    if declared_body_size(request) > MAX_JSON_BODY:
+        raise _body_too_large()
+    body = request.body if stream is None else stream.read(MAX_JSON_BODY + 1)
+    if len(body) > MAX_JSON_BODY:
+        raise _body_too_large()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise JsonError(f"the request body is not valid JSON (it is not UTF-8: byte {error.start})") from None
+    try:
+        return json_input.parse(text or "null")
+    except json_input.JsonProblem as problem:
+        raise JsonError(f"the request body is {problem}") from None
+
+
+def _body_too_large() -> JsonError:
+    return JsonError(f"the request body is larger than {MAX_JSON_BODY:,} bytes", status=413)
+
+
 def read_json_object(request) -> dict:
     """The request body as a JSON object, or JsonError saying what is wrong."""
     if request.content_type == "multipart/form-data":
         # A form upload: the CSRF check has already read its stream as a
         # form, so the body is gone (reading it raised, answering 500).
         raise JsonError("the request body must be JSON (Content-Type: application/json), not a form", status=415)
-    # Refuse by the declared size before reading, so an oversized body is
-    # never held in memory; then check what was actually read.
-    if declared_body_size(request) > MAX_JSON_BODY or len(request.body) > MAX_JSON_BODY:
-        raise JsonError(f"the request body is larger than {MAX_JSON_BODY:,} bytes", status=413)
-    try:
-        data = json.loads(request.body.decode("utf-8") or "null")
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        # RecursionError: nesting deeper than the decoder's stack, which no
-        # real request has; without it the body would be a 500.
-        raise JsonError("the request body is not valid JSON") from None
+    data = read_json_body(request)
     if not isinstance(data, dict):
         raise JsonError("the request body must be a JSON object")
     return data

@@ -3,8 +3,9 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 
+from annotate.api.parsers import JsonParser
 from annotate.api.views.common import LoginExempt
 from annotate.web import login_throttle
 
@@ -18,7 +19,7 @@ class TokenView(LoginExempt, ObtainAuthToken):
     """Sign-in for scripts, throttled like the sign-in page (django-axes):
     after too many failures the answer is a 429 saying so."""
 
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [JsonParser, FormParser]
     permission_classes = []
     authentication_classes = []
 
