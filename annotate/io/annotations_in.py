@@ -1,7 +1,6 @@
 """Reading annotation files into Sourcemark: our own CSV/JSON/XLSX exports,
 checked whole by ``AnnotationResource`` before anything is written."""
 
-import json
 from collections.abc import Callable
 
 import tablib
@@ -12,6 +11,7 @@ from annotate.io.file_formats import IMPORT_FORMATS, TABLE_FORMATS
 from annotate.io.import_reports import AnnotationImportReport
 from annotate.io.interop import doccano, drafts, webannotation
 from annotate.io.resources import AnnotationResource
+from annotate.rules import json_input
 
 
 def annotation_dataset_from_bytes(data: bytes, file_format: str):
@@ -24,9 +24,9 @@ def annotation_dataset_from_bytes(data: bytes, file_format: str):
         raise ImportProblem("the file is empty")
     if file_format == "json":
         try:
-            parsed = json.loads(decode_article_bytes(data))
-        except json.JSONDecodeError as error:
-            raise ImportProblem(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+            parsed = json_input.parse(decode_article_bytes(data))
+        except json_input.JsonProblem as problem:
+            raise ImportProblem(str(problem)) from None
         if not isinstance(parsed, list) or not all(isinstance(item, dict) for item in parsed):
             raise ImportProblem("the JSON must be a list of objects, as the export writes it")
         if not parsed:

@@ -9,7 +9,6 @@ one place.
 import csv
 import datetime as dt
 import io
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotate.models import Article, Source
-from annotate.rules import offsets
+from annotate.rules import json_input, offsets
 from annotate.rules.text import excerpt
 
 ARTICLE_SUFFIXES = {".txt", ".json", ".csv"}
@@ -251,9 +250,9 @@ def records_from_file(path: Path) -> Iterator[ArticleRecord]:
 
 def _records_from_json(text: str, name: str) -> Iterator[ArticleRecord]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportProblem(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+        data = json_input.parse(text)
+    except json_input.JsonProblem as problem:
+        raise ImportProblem(str(problem)) from None
     items = data if isinstance(data, list) else [data]
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):

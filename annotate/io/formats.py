@@ -9,11 +9,11 @@ own CSV/XLSX imports undo it, so a round trip loses nothing. JSON is not a
 spreadsheet format and is written as is.
 """
 
-import json
-
 import tablib
 from import_export.formats import base_formats
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from annotate.rules import json_input
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Exports call escape_formula on every cell; checking the first character
@@ -78,7 +78,8 @@ class JSON(base_formats.JSON):
         keys come in another order would silently swap columns."""
         if isinstance(in_stream, bytes):
             in_stream = in_stream.decode(self.encoding or "utf-8-sig")
-        data = json.loads(in_stream)
+        # Refuses hostile nesting and numbers by name (JsonProblem, a ValueError).
+        data = json_input.parse(in_stream)
         if not (isinstance(data, list) and data and all(isinstance(item, dict) for item in data)):
             return super().create_dataset(in_stream, **kwargs)
         headers = list(dict.fromkeys(key for item in data for key in item))

@@ -2,6 +2,7 @@
 API, admin) imports an annotation file through, and annotate/io/file_formats.py."""
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from annotate.io import annotations_in, exports
 from annotate.io.file_formats import CONTENT_TYPES, EXPORT_FORMATS, IMPORT_FORMATS, import_format_for
@@ -58,3 +59,44 @@ def test_a_doccano_file_takes_the_given_reviewer_and_source(labels, alice):
     assert report.errors == [] and report.written
     span = Annotation.objects.get()
     assert (span.reviewer, span.quote, span.article.source.name) == (alice, "Lukashenko", "Wire")
+
+
+NESTED = "JSON nested too deeply (more than 64 levels)"
+TOO_LONG = "JSON with a number too long to read (more than 4,300 digits)"
+
+
+@pytest.mark.parametrize(
+    ("file_format", "data", "problem"),
+    [
+        ("json", b"[" * 100_000, NESTED),
+        ("json", b'[{"article_id": 1, "start": ' + b"9" * 5_000 + b"}]", TOO_LONG),
+        ("w3c", b"[" * 100_000, NESTED),
+        ("w3c", b'{"type": "Annotation", "target": {"selector": {"start": ' + b"9" * 5_000 + b"}}}", TOO_LONG),
+        ("doccano", b'{"text": "Minsk."}\n' + b"[" * 100_000 + b"\n", f"line 2: {NESTED}"),
+        ("doccano", b'{"text": "Minsk.", "label": [[' + b"9" * 5_000 + b', 1, "fact"]]}\n', f"line 1: {TOO_LONG}"),
+    ],
+    ids=[
+        "json-nested",
+        "json-huge-number",
+        "w3c-nested",
+        "w3c-huge-number",
+        "doccano-nested",
+        "doccano-huge-number",
+    ],  # fmt: skip
+)
+def test_a_hostile_file_in_any_format_is_refused_with_a_named_reason(labels, alice, file_format, data, problem):
+    report = annotations_in.import_annotation_file(data, file_format, reviewer="alice")
+
+    assert report.errors == [problem]
+    assert not report.written and not Annotation.objects.exists()
+
+
+@pytest.mark.parametrize("suffix", ["json", "jsonld", "jsonl"])
+def test_the_command_names_the_reason_for_a_hostile_file(db, tmp_path, capsys, suffix):
+    path = tmp_path / f"spans.{suffix}"
+    path.write_bytes(b"[" * 100_000)
+
+    with pytest.raises(CommandError, match="rejected: 1 problem"):
+        call_command("import_annotations", str(path), "--reviewer", "nobody")
+
+    assert NESTED in capsys.readouterr().err

@@ -524,8 +524,23 @@ def test_a_json_record_repeating_an_earlier_record_fails_the_whole_file(tmp_path
         ('[{"text": "ok", "author": "X"}]', "record 1: unknown field(s) author"),
         ('[{"text": "ok", "published": 2023}]', "record 1: published must be text"),
         ('[{"title": "No text"}]', "record 1: the article has no text"),
+        ("[" * 100_000, "JSON nested too deeply (more than 64 levels)"),
+        ('[{"text": "ok", "extra": ' + "[" * 100 + "]" * 100 + "}]", "JSON nested too deeply (more than 64 levels)"),
+        (
+            '[{"text": "ok", "title": ' + "9" * 5_000 + "}]",
+            "JSON with a number too long to read (more than 4,300 digits)",
+        ),
     ],
-    ids=["invalid-json", "not-an-object", "unknown-field", "number-date", "no-text"],
+    ids=[
+        "invalid-json",
+        "not-an-object",
+        "unknown-field",
+        "number-date",
+        "no-text",
+        "nested-past-the-stack",
+        "nested-100",
+        "huge-number",
+    ],  # fmt: skip
 )
 def test_a_bad_json_file_fails_with_its_reason(tmp_path, content, reason):
     path = tmp_path / "bad.json"
@@ -550,6 +565,17 @@ def test_a_bad_csv_file_fails_with_its_reason(tmp_path, content, reason):
     report = articles_in.import_paths([path])
     assert report.failed == [(str(path), reason)]
     assert Article.objects.count() == 0
+
+
+def test_the_command_names_a_hostile_json_file_instead_of_a_traceback(tmp_path, good_file):
+    bad = tmp_path / "bad.json"
+    bad.write_text("[" * 100_000, encoding="utf-8")
+
+    stdout, stderr, error = run_import_articles(tmp_path)
+
+    assert stderr == f"{bad}: JSON nested too deeply (more than 64 levels)\n"
+    assert stdout == "Articles: 1 new, 0 updated, 0 unchanged, 1 failed.\n"
+    assert str(error) == "1 file(s) could not be imported; see the messages above."
 
 
 # --- --source ----------------------------------------------------------------
