@@ -1,12 +1,13 @@
 """Reading annotation files into Sourcemark: our own CSV/JSON/XLSX exports,
 checked whole by ``AnnotationResource`` before anything is written."""
 
+import csv
 from collections.abc import Callable
 
 import tablib
 
 from annotate.io import formats
-from annotate.io.articles_in import ImportProblem, decode_article_bytes
+from annotate.io.articles_in import ImportProblem, csv_reason, decode_article_bytes
 from annotate.io.file_formats import IMPORT_FORMATS, TABLE_FORMATS
 from annotate.io.import_reports import AnnotationImportReport
 from annotate.io.interop import doccano, drafts, webannotation
@@ -41,6 +42,8 @@ def annotation_dataset_from_bytes(data: bytes, file_format: str):
         return classes[file_format]().create_dataset(text_or_bytes)
     except ImportProblem:
         raise
+    except csv.Error as error:
+        raise ImportProblem(f"cannot read the file as CSV: {csv_reason(error)}") from None
     except tablib.InvalidDimensions:
         # tablib raises it with no message when a row is longer than the header.
         raise ImportProblem(

@@ -6,7 +6,8 @@ from django.core.management import CommandError, call_command
 
 from annotate.io import annotations_in, exports
 from annotate.io.file_formats import CONTENT_TYPES, EXPORT_FORMATS, IMPORT_FORMATS, import_format_for
-from annotate.models import Annotation
+from annotate.models import ARTICLE_TEXT_LIMIT, Annotation
+from tests.conftest import make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,11 @@ TOO_LONG = "JSON with a number too long to read (more than 4,300 digits)"
         ("w3c", b'{"type": "Annotation", "target": {"selector": {"start": ' + b"9" * 5_000 + b"}}}", TOO_LONG),
         ("doccano", b'{"text": "Minsk."}\n' + b"[" * 100_000 + b"\n", f"line 2: {NESTED}"),
         ("doccano", b'{"text": "Minsk.", "label": [[' + b"9" * 5_000 + b', 1, "fact"]]}\n', f"line 1: {TOO_LONG}"),
+        (
+            "csv",
+            b'article_id,label,start,end,quote,reviewer\n1,fact,0,1,"' + b"x" * (ARTICLE_TEXT_LIMIT + 1) + b'",alice\n',
+            "cannot read the file as CSV: a field is longer than 5,000,000 characters, the most an article may hold",
+        ),
     ],
     ids=[
         "json-nested",
@@ -82,6 +88,7 @@ TOO_LONG = "JSON with a number too long to read (more than 4,300 digits)"
         "w3c-huge-number",
         "doccano-nested",
         "doccano-huge-number",
+        "csv-field-over-the-limit",
     ],  # fmt: skip
 )
 def test_a_hostile_file_in_any_format_is_refused_with_a_named_reason(labels, alice, file_format, data, problem):
@@ -89,6 +96,21 @@ def test_a_hostile_file_in_any_format_is_refused_with_a_named_reason(labels, ali
 
     assert report.errors == [problem]
     assert not report.written and not Annotation.objects.exists()
+
+
+def test_a_csv_export_with_a_quote_past_the_csv_modules_default_limit_reimports(labels, alice):
+    # A span over a whole long article: its quote and its article's title
+    # are each more than 131,072 characters, the csv module's default.
+    text = "Lukashenko met Xi. " * 10_000
+    article = make_article(text, title="T" * 499)
+    make_annotation(article, labels["fact"], alice, start=0, end=len(text.strip()))
+    before = list(Annotation.objects.values())
+
+    report = annotations_in.import_annotation_file(export_of("csv"), "csv", dry_run=True)
+
+    assert report.errors == []
+    assert (report.unchanged, report.total) == (1, 1)
+    assert len(before[0]["quote"]) > 131_072 and list(Annotation.objects.values()) == before
 
 
 @pytest.mark.parametrize("suffix", ["json", "jsonld", "jsonl"])
