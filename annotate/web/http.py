@@ -22,10 +22,18 @@ def error_response(message: str, *, status: int, field: str | None = None, extra
     return JsonResponse(body, status=status)
 
 
+# Where config/urls.py mounts the REST API, whose every answer is JSON.
+API_PREFIX = "/api/"
+
+
 def wants_json(request) -> bool:
     """Whether an error for this request should be JSON (the workspace's
-    fetches) rather than a page."""
-    return "application/json" in request.headers.get("Accept", "") or request.content_type == "application/json"
+    fetches and anything under the API) rather than a page."""
+    return (
+        request.path_info.startswith(API_PREFIX)
+        or "application/json" in request.headers.get("Accept", "")
+        or request.content_type == "application/json"
+    )
 
 
 def declared_body_size(request) -> int:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from annotate.models import Annotation
@@ -113,3 +114,16 @@ def test_a_body_within_the_limits_goes_through(lena_client, article, labels):
 
     assert response.status_code == 201, response.content
     assert len(Annotation.objects.get().note) == 10_000
+
+
+def test_an_api_upload_over_the_limit_is_refused_in_the_json_shape(lena):
+    client = Client()
+    client.force_login(lena)
+    upload = SimpleUploadedFile("spans.csv", b"a" * (30 * MB), content_type="text/csv")
+
+    response = client.post("/api/imports/annotations/", {"format": "csv", "file": upload})
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": {"message": "The upload is 30.0\xa0MB; this server accepts at most 25.0\xa0MB.", "limit": 25 * MB}
+    }
