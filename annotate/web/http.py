@@ -36,6 +36,21 @@ def wants_json(request) -> bool:
     )
 
 
+# The largest id either database can hold (a BigAutoField).
+MAX_ID = 2**63 - 1
+
+
+def id_from_text(value) -> int | None:
+    """The id a path or a query string names, or None when ``value`` is not
+    one: ASCII digits for a number from 1 to MAX_ID. str.isdigit() alone
+    lets through digits int() refuses ("²") and numbers int() refuses or no
+    database column holds (thousands of digits), each a 500 further on."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > len(str(MAX_ID)):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
+
+
 def declared_body_size(request) -> int:
     """The body's size as the client declared it (Content-Length), 0 if it
     gave none or nonsense: Django then reads no body at all."""

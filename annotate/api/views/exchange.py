@@ -12,6 +12,7 @@ from annotate.api.views.common import LoginExempt, require_lead
 from annotate.io import annotations_in
 from annotate.io.exports import CONTENT_TYPES, EXPORT_FORMATS, AnnotationFilter, ExportError, export_download
 from annotate.models import Annotation
+from annotate.web.http import id_from_text
 
 
 class IgnoreAcceptHeader(BaseContentNegotiation):
@@ -63,13 +64,13 @@ class AnnotationExportView(LoginExempt, APIView):
                 status=400,
             )
         article = params.get("article")
-        if article is not None and not article.isdigit():
+        if article and id_from_text(article) is None:
             return Response({"error": {"message": "article must be an article's id", "field": "article"}}, status=400)
         criteria = AnnotationFilter(
             source=params.get("source") or None,
             label=params.get("label") or None,
             reviewer=params.get("reviewer") or None,
-            article=int(article) if article else None,
+            article=id_from_text(article) if article else None,
             layer=params.get("layer") or None,
         )
         try:
