@@ -1,5 +1,6 @@
-"""Every GET endpoint, page and API, under random query strings
-(hypothesis), as the anonymous visitor, a reviewer, a lead and an admin:
+"""Every GET endpoint, page and API, under random query strings, and every
+page form under random fields (hypothesis), as the anonymous visitor, a
+reviewer, a lead and an admin:
 each parameter the endpoint reads (from its form, or from the API's own
 schema) and some it does not, repeated or not, with values that are
 empty, text with NUL and lone surrogates, Unicode digits that str.isdigit
@@ -21,9 +22,9 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotate.web.forms import AnnotationExportForm, ArticleListForm, ReportForm
+from annotate.web.forms import AnnotationExportForm, ArticleListForm, AssignForm, ReportForm
 from tests.conftest import assign, make_annotation, make_article, make_assignment
-from tests.web.test_fuzz_json import rolled_back
+from tests.web.test_fuzz_json import content_types, rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,41 @@ def test_a_curation_form_naming_a_span_by_no_id_says_so(world, span, action):
     response = clients["lena"].post(reverse(action, args=[ids["article"]]), {"span": span, "reason": "r"}, follow=True)
     assert response.status_code == 200
     assert "Choose a span." in [str(m) for m in response.context["messages"]]
+
+
+# Each form a page posts, and the fields its view reads.
+FORMS = {
+    "/articles/{article}/curate/accept/": ["span", "reason"],
+    "/articles/{article}/curate/accept-unanimous/": ["reason"],
+    "/articles/{article}/curate/remove/": ["span", "version"],
+    "/articles/{article}/curate/close/": ["note"],
+    "/articles/{article}/curate/reopen/": [],
+    "/queue/{assignment}/submit/": [],
+    "/assignments/{assignment}/reopen/": [],
+    "/assign/": [*AssignForm.base_fields],
+    "/accounts/login/": ["username", "password", "next"],
+    "/accounts/logout/": [],
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(FORMS))
+@QUERIES
+@given(
+    role=st.sampled_from(ROLES),
+    data=st.data(),
+    content_type=st.just("application/x-www-form-urlencoded") | content_types,
+)
+def test_no_form_body_makes_a_page_fail_with_a_server_error(world, endpoint, role, data, content_type):
+    ids, clients = world
+    fields = data.draw(query_strings(FORMS[endpoint]), label="fields")
+    body = (
+        fields.encode()
+        if content_type.startswith("application/x-www")
+        else data.draw(st.binary(max_size=300) | st.just(fields.encode()))
+    )
+
+    @rolled_back
+    def run():
+        check(clients[role].generic("POST", real_path(endpoint, ids, "{real}"), data=body, content_type=content_type))
+
+    run()
