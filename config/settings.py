@@ -137,6 +137,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "annotate.web.login_throttle.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "annotate.web.login_throttle.client_ip"
+AXES_USERNAME_CALLABLE = "annotate.web.login_throttle.client_username"
 # How many reverse proxies of ours append to X-Forwarded-For; the client's
 # address is the entry the outermost one added.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0)
