@@ -1,3 +1,5 @@
+import csv
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -12,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from annotate.actions import annotations, assignments
 from annotate.io import annotations_in, spreadsheets
+from annotate.io.articles_in import csv_reason
 from annotate.io.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
 from annotate.models import (
     SPAN_EDITABLE_FIELDS,
@@ -24,6 +27,7 @@ from annotate.models import (
     Label,
     Source,
 )
+from annotate.rules import json_input
 from annotate.rules.label_styles import label_class
 from annotate.rules.text import excerpt
 from annotate.web.forms import AnnotationFileImportForm
@@ -36,6 +40,17 @@ class SpreadsheetSafeAdmin(ImportExportModelAdmin):
     # A link typed without a scheme ("example.org/story") becomes https://,
     # the default Django 6 adopts; saying so also ends its deprecation warning.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # django-import-export names only the exception's class; where the
+        # reason is ours to tell (hostile JSON, a CSV field over the
+        # article limit), the form says it.
+        if isinstance(e, json_input.JsonProblem):
+            form.add_error("import_file", f"The file cannot be imported: it is {e}.")
+        elif isinstance(e, csv.Error):
+            form.add_error("import_file", f"The file cannot be imported: {csv_reason(e)}.")
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
 
 class LabelColoursMedia:

@@ -1,3 +1,5 @@
+import csv
+
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_save
@@ -17,3 +19,12 @@ class AnnotateConfig(AppConfig):
             sender=settings.AUTH_USER_MODEL,
             dispatch_uid="annotate.revoke_tokens_when_credentials_change",
         )
+
+        from annotate.models import ARTICLE_TEXT_LIMIT
+
+        # The csv module refuses a field over 131,072 characters, which is
+        # a 20-page article. Every CSV Sourcemark reads (article files and
+        # manifests, annotation exports, the admin's imports through tablib)
+        # may hold a whole article in a field, so the limit is the article's.
+        # Process-wide, as the csv module keeps it; set once, at start.
+        csv.field_size_limit(ARTICLE_TEXT_LIMIT)

@@ -67,6 +67,13 @@ class Source(models.Model):
             raise ValidationError(errors)
 
 
+# The longest text an article may have, in characters: far beyond any news
+# article (a long feature is 50,000), and bounded so a file cannot make one
+# that no page or export could handle. Every import path checks it
+# (annotate/io/articles_in.py), and it is the field limit of every CSV read.
+ARTICLE_TEXT_LIMIT = 5_000_000
+
+
 class Article(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
     title = models.CharField(max_length=500)

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # 413 for a body over the limits below, before anything reads it. After
     # the auth and message middleware only so its page can use base.html.
     "annotate.web.middleware.RequestBodyLimitMiddleware",
+    # 503 with Retry-After when a write gave up waiting for a lock.
+    "annotate.web.middleware.DatabaseBusyMiddleware",
     # Records who made each change in the span history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -89,6 +91,17 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 
+# How many seconds a write on SQLite waits for another connection's write
+# lock (another request's short transaction, or an import holding it for
+# minutes) before giving up; the request then answers 503 with Retry-After
+# (annotate/web/middleware.py) rather than keep a worker and a reviewer
+# waiting. Writes take milliseconds, so a few seconds outlast any queue of
+# them; anything longer is a long transaction that a retry will outwait.
+SQLITE_BUSY_TIMEOUT = env_int("SQLITE_BUSY_TIMEOUT", 5)
+if SQLITE_BUSY_TIMEOUT < 0:
+    raise ImproperlyConfigured(f"SQLITE_BUSY_TIMEOUT={SQLITE_BUSY_TIMEOUT} must be 0 or more seconds")
+
+
 def _database_from_url(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -99,9 +112,10 @@ def _database_from_url(url: str) -> dict:
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": SQLITE_BUSY_TIMEOUT,
             "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000};PRAGMA foreign_keys=ON;"
             ),
         }
     return config
@@ -123,6 +137,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "annotate.web.login_throttle.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "annotate.web.login_throttle.client_ip"
+AXES_USERNAME_CALLABLE = "annotate.web.login_throttle.client_username"
 # How many reverse proxies of ours append to X-Forwarded-For; the client's
 # address is the entry the outermost one added.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0)
@@ -263,7 +278,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The pages' JSON reader: the same limit, refusals and error shape.
+    "DEFAULT_PARSER_CLASSES": ["annotate.api.parsers.JsonParser"],
     "DEFAULT_FILTER_BACKENDS": ["annotate.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "annotate.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -6,6 +6,8 @@ anonymous visitor.
 """
 
 import os
+import re
+import sqlite3
 from pathlib import Path
 
 import hypothesis
@@ -63,6 +65,46 @@ def fresh_report_cache():
     from django.core.cache import caches
 
     caches[settings.REPORT_CACHE].clear()
+
+
+@pytest.fixture
+def lock_the_database(transactional_db):
+    """A callable that makes another connection take SQLite's write lock
+    (BEGIN EXCLUSIVE) and hold it until the test ends, as an import in
+    another process does; the app's own connections wait 0.2 s for it
+    rather than SQLITE_BUSY_TIMEOUT. Call it once the test's own writes
+    (users, articles, sign-ins) are done; ask for it before the cast, whose
+    roles it makes again after an earlier transactional test's flush."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the busy timeout is SQLite's; PostgreSQL waits on row locks")
+    # The labels and roles the data migrations make, which an earlier
+    # transactional test's flush removed (as in tests/web/test_workspace_races.py).
+    importlib.import_module("annotate.migrations.0002_default_labels").create_default_labels(apps, None)
+    importlib.import_module("annotate.migrations.0005_roles").create_roles(apps, None)
+    options = connection.settings_dict["OPTIONS"]
+    saved = dict(options)
+    holders = []
+
+    def lock():
+        connection.close()
+        options["timeout"] = 0.2
+        options["init_command"] = re.sub(r"busy_timeout=\d+", "busy_timeout=200", options["init_command"])
+        holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        holders.append(holder)
+
+    yield lock
+    for holder in holders:
+        holder.execute("ROLLBACK")
+        holder.close()
+    connection.close()
+    options.clear()
+    options.update(saved)
 
 
 def make_user(username: str, **extra):

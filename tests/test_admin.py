@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from annotate.actions import tokens
 from annotate.io import articles_in
-from annotate.models import Annotation, Article, Label, Source
+from annotate.models import ARTICLE_TEXT_LIMIT, Annotation, Article, Label, Source
 from tests.conftest import make_annotation, make_article, make_user
 
 # The admin's import/export format list (annotate.io.spreadsheets.SPREADSHEET_SAFE_FORMATS).
@@ -277,6 +277,42 @@ def test_admin_json_import_reads_each_record_by_its_keys_not_their_order(admin_c
         ("Title two", "Body two", "AP"),
         ("Body three", "Body three", "Unknown"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "file_format", "message"),
+    [
+        ("deep.json", b"[" * 100_000, JSON_FORMAT, "it is JSON nested too deeply (more than 64 levels)."),
+        (
+            "huge.json",
+            b'[{"text": "x", "title": ' + b"9" * 5_000 + b"}]",
+            JSON_FORMAT,
+            "it is JSON with a number too long to read (more than 4,300 digits).",
+        ),
+        (
+            "long.csv",
+            b'text,title\n"' + b"x" * (ARTICLE_TEXT_LIMIT + 1) + b'",T\n',
+            CSV_FORMAT,
+            "a field is longer than 5,000,000 characters, the most an article may hold.",
+        ),
+    ],
+    ids=["nested", "huge-number", "csv-field-over-the-limit"],
+)
+def test_admin_import_of_a_hostile_file_says_why_it_cannot_be_read(admin_client_, name, content, file_format, message):
+    response = post_import(admin_client_, name, content, file_format)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["import_file"] == [f"The file cannot be imported: {message}"]
+    assert not Article.objects.exists()
+
+
+def test_admin_csv_import_takes_an_article_of_a_million_characters(admin_client_):
+    text = ("Lukashenko met Xi in Beijing. " * 40_000)[:1_000_000]
+    preview = post_import(admin_client_, "long.csv", f'text,title\n"{text}",Long read\n'.encode(), CSV_FORMAT)
+
+    confirm_import(admin_client_, preview)
+
+    assert Article.objects.get().text == text
 
 
 def test_admin_import_and_command_store_the_same_text_and_fingerprint(admin_client_, tmp_path):

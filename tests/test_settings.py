@@ -160,3 +160,40 @@ def test_weak_passwords_are_refused_by_the_validators(db, password, complaint):
 def test_a_password_like_the_username_is_refused(alice):
     with pytest.raises(ValidationError, match="too similar to the username"):
         validate_password("alice1", user=alice)
+
+
+READ_DATABASE_OPTIONS = """
+import json
+import django
+from django.conf import settings
+django.setup()
+print(json.dumps(settings.DATABASES["default"]["OPTIONS"]))
+"""
+
+
+def sqlite_options(tmp_path, **extra) -> subprocess.CompletedProcess:
+    return run(["-c", READ_DATABASE_OPTIONS], production(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", **extra))
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(None, 5), ("2", 2)])
+def test_the_sqlite_busy_timeout_comes_from_the_environment(tmp_path, value, seconds):
+    result = sqlite_options(tmp_path, **({} if value is None else {"SQLITE_BUSY_TIMEOUT": value}))
+
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout.strip().splitlines()[-1])
+    assert options["timeout"] == seconds
+    assert f"PRAGMA busy_timeout={seconds * 1000};" in options["init_command"]
+
+
+@pytest.mark.parametrize(
+    ("value", "complaint"),
+    [
+        ("-1", "SQLITE_BUSY_TIMEOUT=-1 must be 0 or more seconds"),
+        ("soon", "SQLITE_BUSY_TIMEOUT='soon' is not a whole number"),
+    ],
+)
+def test_a_busy_timeout_that_is_not_a_wait_is_refused(tmp_path, value, complaint):
+    result = sqlite_options(tmp_path, SQLITE_BUSY_TIMEOUT=value)
+
+    assert result.returncode != 0
+    assert complaint in result.stderr

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from annotate import permissions
 from annotate.io.file_formats import IMPORT_FORMATS
-from annotate.models import SPAN_TEXT_LIMITS, Annotation, Article, Assignment, Label, Source
+from annotate.models import ARTICLE_TEXT_LIMIT, SPAN_TEXT_LIMITS, Annotation, Article, Assignment, Label, Source
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -45,7 +45,7 @@ class ArticleDetailSerializer(ArticleSerializer):
 class ArticleImportSerializer(serializers.Serializer):
     """An article to import: normalised and validated as files are."""
 
-    text = serializers.CharField(trim_whitespace=False, max_length=5_000_000)
+    text = serializers.CharField(trim_whitespace=False, max_length=ARTICLE_TEXT_LIMIT)
     title = serializers.CharField(required=False, allow_blank=True, max_length=500)
     source = serializers.CharField(required=False, allow_blank=True, max_length=200)
     byline = serializers.CharField(required=False, allow_blank=True, max_length=300)

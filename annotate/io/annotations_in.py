@@ -1,18 +1,19 @@
 """Reading annotation files into Sourcemark: our own CSV/JSON/XLSX exports,
 checked whole by ``AnnotationResource`` before anything is written."""
 
-import json
+import csv
 from collections.abc import Callable
 
 import tablib
 
 from annotate.io import spreadsheets
-from annotate.io.articles_in import ImportProblem, decode_article_bytes
+from annotate.io.articles_in import ImportProblem, csv_reason, decode_article_bytes
 from annotate.io.file_formats import IMPORT_FORMATS, TABLE_FORMATS
 from annotate.io.import_policy import ImportPolicy
 from annotate.io.import_reports import AnnotationImportReport
 from annotate.io.interop import doccano, drafts, webannotation
 from annotate.io.resources import AnnotationResource
+from annotate.rules import json_input
 
 
 def annotation_dataset_from_bytes(data: bytes, file_format: str):
@@ -25,9 +26,9 @@ def annotation_dataset_from_bytes(data: bytes, file_format: str):
         raise ImportProblem("the file is empty")
     if file_format == "json":
         try:
-            parsed = json.loads(decode_article_bytes(data))
-        except json.JSONDecodeError as error:
-            raise ImportProblem(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+            parsed = json_input.parse(decode_article_bytes(data))
+        except json_input.JsonProblem as problem:
+            raise ImportProblem(str(problem)) from None
         if not isinstance(parsed, list) or not all(isinstance(item, dict) for item in parsed):
             raise ImportProblem("the JSON must be a list of objects, as the export writes it")
         if not parsed:
@@ -42,6 +43,8 @@ def annotation_dataset_from_bytes(data: bytes, file_format: str):
         return classes[file_format]().create_dataset(text_or_bytes)
     except ImportProblem:
         raise
+    except csv.Error as error:
+        raise ImportProblem(f"cannot read the file as CSV: {csv_reason(error)}") from None
     except tablib.InvalidDimensions:
         # tablib raises it with no message when a row is longer than the header.
         raise ImportProblem(

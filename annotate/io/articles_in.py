@@ -9,7 +9,6 @@ one place.
 import csv
 import datetime as dt
 import io
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,8 +17,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from annotate.models import Article, Source
-from annotate.rules import offsets
+from annotate.models import ARTICLE_TEXT_LIMIT, Article, Source
+from annotate.rules import json_input, offsets
 from annotate.rules.text import excerpt
 
 ARTICLE_SUFFIXES = {".txt", ".json", ".csv"}
@@ -91,6 +90,14 @@ def decode_article_bytes(data: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+def csv_reason(error: csv.Error) -> str:
+    """Why the csv module refused a file, in words; for a field over the
+    limit (set in apps.py) it says what the limit is for."""
+    if "field larger than field limit" in str(error):
+        return f"a field is longer than {ARTICLE_TEXT_LIMIT:,} characters, the most an article may hold"
+    return f"not valid CSV ({error})"
+
+
 def first_line_title(text: str) -> str:
     for line in text.split("\n"):
         if line.strip():
@@ -120,6 +127,8 @@ def prepare_article(record: ArticleRecord) -> tuple[dict, str]:
     text = offsets.normalise_text(record.text or "")
     if not text.strip():
         raise ImportProblem("the article has no text")
+    if len(text) > ARTICLE_TEXT_LIMIT:
+        raise ImportProblem(f"the text is {len(text):,} characters long; an article may hold {ARTICLE_TEXT_LIMIT:,}")
     if _LONE_SURROGATE.search(text):
         # Only reachable through JSON escapes like "\ud800": not a character,
         # and neither UTF-8 nor PostgreSQL can store it.
@@ -196,6 +205,15 @@ def read_manifest(path: Path) -> dict[str, dict[str, str]]:
     except FileNotFoundError:
         raise ImportProblem(f"manifest {path} does not exist") from None
     reader = csv.DictReader(io.StringIO(offsets.normalise_text(text)))
+    try:
+        return _manifest_entries(reader, path)
+    except csv.Error as error:
+        # DictReader's own line_num stops at the last good row; its reader's
+        # counts the lines read, the failing one included.
+        raise ImportProblem(f"manifest {path}, line {reader.reader.line_num}: {csv_reason(error)}") from None
+
+
+def _manifest_entries(reader: csv.DictReader, path: Path) -> dict[str, dict[str, str]]:
     columns = [c.strip() for c in reader.fieldnames or []]
     unknown = [c for c in columns if c not in MANIFEST_COLUMNS]
     if unknown:
@@ -251,9 +269,9 @@ def records_from_file(path: Path) -> Iterator[ArticleRecord]:
 
 def _records_from_json(text: str, name: str) -> Iterator[ArticleRecord]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportProblem(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+        data = json_input.parse(text)
+    except json_input.JsonProblem as problem:
+        raise ImportProblem(str(problem)) from None
     items = data if isinstance(data, list) else [data]
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
@@ -263,11 +281,17 @@ def _records_from_json(text: str, name: str) -> Iterator[ArticleRecord]:
 
 def _records_from_csv(text: str, name: str) -> Iterator[ArticleRecord]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = reader.fieldnames or []
-    if "text" not in columns:
-        raise ImportProblem("the CSV has no 'text' column")
-    for line_number, row in enumerate(reader, start=2):
-        yield _record_from_mapping(row, f"{name}#{line_number}", where=f"line {line_number}")
+    try:
+        columns = reader.fieldnames or []
+        if "text" not in columns:
+            raise ImportProblem("the CSV has no 'text' column")
+        for line_number, row in enumerate(reader, start=2):
+            yield _record_from_mapping(row, f"{name}#{line_number}", where=f"line {line_number}")
+    except csv.Error as error:
+        # The line an editor finds the problem on: the underlying reader
+        # counts lines read (a quoted field may hold several), the failing
+        # one included, where DictReader's own count stops at the last row.
+        raise ImportProblem(f"line {reader.reader.line_num}: {csv_reason(error)}") from None
 
 
 def _record_from_mapping(item: dict, default_name: str, *, where: str) -> ArticleRecord:

@@ -10,7 +10,6 @@ spreadsheet format and is written as is.
 """
 
 import io
-import json
 import zipfile
 
 import tablib
@@ -19,6 +18,7 @@ from import_export.formats import base_formats
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from annotate.io.zip_limits import ZipTooLarge, refuse_large_members
+from annotate.rules import json_input
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Exports call escape_formula on every cell; checking the first character
@@ -95,7 +95,8 @@ class JSON(base_formats.JSON):
         keys come in another order would silently swap columns."""
         if isinstance(in_stream, bytes):
             in_stream = in_stream.decode(self.encoding or "utf-8-sig")
-        data = json.loads(in_stream)
+        # Refuses hostile nesting and numbers by name (JsonProblem, a ValueError).
+        data = json_input.parse(in_stream)
         if not (isinstance(data, list) and data and all(isinstance(item, dict) for item in data)):
             return super().create_dataset(in_stream, **kwargs)
         headers = list(dict.fromkeys(key for item in data for key in item))

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import F
 
 from annotate import permissions
@@ -7,6 +8,7 @@ from annotate.io.exports import EXPORT_FORMATS, FILTER_PARAMETERS, FORMAT_NAMES,
 from annotate.io.file_formats import FILE_FORMATS, IMPORT_FORMATS, import_format_for
 from annotate.models import MAX_ID, Annotation, Article, Label, Source
 from annotate.read import reports
+from annotate.web.http import id_from_text
 
 # The browser's own date picker; it sends YYYY-MM-DD, as the API takes.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -87,17 +89,31 @@ class ArticleListForm(forms.Form):
         }
 
 
+class RowsByIdField(forms.ModelMultipleChoiceField):
+    """Rows chosen by id. A value that is no id in the databases' range is
+    refused as an unknown row is, before any query: SQLite cannot compare
+    an integer past 64 bits at all (the look-up raised OverflowError)."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, list | tuple) else []:
+            if id_from_text(str(pk)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super().clean(value)
+
+
 class AssignForm(forms.Form):
     """A lead's assignment: articles picked by hand or by a filter, reviewers,
     and optionally how many reviewers each article should get."""
 
-    articles = forms.ModelMultipleChoiceField(
+    articles = RowsByIdField(
         Article.objects.select_related("source").defer("text"), required=False,
         help_text="Leave empty to use the filter below.",
     )  # fmt: skip
     source = forms.ModelChoiceField(Source.objects.all(), required=False, empty_label="Any source")
     only_unassigned = forms.BooleanField(required=False, label="Only articles nobody is assigned yet")
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = RowsByIdField(
         get_user_model().objects.filter(permissions.assignable_reviewers()).order_by("username"),
         help_text="Active members of the Reviewer group (add people to it in the admin).",
     )

@@ -2,10 +2,11 @@
 parsing with clear messages, and the decorator that applies both."""
 
 import functools
-import json
 
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
+
+from annotate.rules import json_input
 
 MAX_JSON_BODY = 1_000_000
 
@@ -21,10 +22,33 @@ def error_response(message: str, *, status: int, field: str | None = None, extra
     return JsonResponse(body, status=status)
 
 
+# Where config/urls.py mounts the REST API, whose every answer is JSON.
+API_PREFIX = "/api/"
+
+
 def wants_json(request) -> bool:
     """Whether an error for this request should be JSON (the workspace's
-    fetches) rather than a page."""
-    return "application/json" in request.headers.get("Accept", "") or request.content_type == "application/json"
+    fetches and anything under the API) rather than a page."""
+    return (
+        request.path_info.startswith(API_PREFIX)
+        or "application/json" in request.headers.get("Accept", "")
+        or request.content_type == "application/json"
+    )
+
+
+# The largest id either database can hold (a BigAutoField).
+MAX_ID = 2**63 - 1
+
+
+def id_from_text(value) -> int | None:
+    """The id a path or a query string names, or None when ``value`` is not
+    one: ASCII digits for a number from 1 to MAX_ID. str.isdigit() alone
+    lets through digits int() refuses ("²") and numbers int() refuses or no
+    database column holds (thousands of digits), each a 500 further on."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > len(str(MAX_ID)):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
 
 
 def declared_body_size(request) -> int:
@@ -36,22 +60,41 @@ def declared_body_size(request) -> int:
         return 0
 
 
+def read_json_body(request, *, stream=None):
+    """The JSON value of a request's body. Every JSON endpoint reads its body
+    through this: the pages' (``read_json_object``) and the API's
+    (annotate/api/parsers.py, which passes the ``stream`` DRF hands its
+    parsers). Raises JsonError: 413 for a body over MAX_JSON_BODY, 400 for
+    one that is not UTF-8 or not JSON Sourcemark reads (too deeply nested, a
+    number too long to read: annotate/rules/json_input.py)."""
+    # Refuse by the declared size before reading, so an oversized body is
+    # never held in memory; then check what was actually read.
+    if declared_body_size(request) > MAX_JSON_BODY:
+        raise _body_too_large()
+    body = request.body if stream is None else stream.read(MAX_JSON_BODY + 1)
+    if len(body) > MAX_JSON_BODY:
+        raise _body_too_large()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise JsonError(f"the request body is not valid JSON (it is not UTF-8: byte {error.start})") from None
+    try:
+        return json_input.parse(text or "null")
+    except json_input.JsonProblem as problem:
+        raise JsonError(f"the request body is {problem}") from None
+
+
+def _body_too_large() -> JsonError:
+    return JsonError(f"the request body is larger than {MAX_JSON_BODY:,} bytes", status=413)
+
+
 def read_json_object(request) -> dict:
     """The request body as a JSON object, or JsonError saying what is wrong."""
     if request.content_type == "multipart/form-data":
         # A form upload: the CSRF check has already read its stream as a
         # form, so the body is gone (reading it raised, answering 500).
         raise JsonError("the request body must be JSON (Content-Type: application/json), not a form", status=415)
-    # Refuse by the declared size before reading, so an oversized body is
-    # never held in memory; then check what was actually read.
-    if declared_body_size(request) > MAX_JSON_BODY or len(request.body) > MAX_JSON_BODY:
-        raise JsonError(f"the request body is larger than {MAX_JSON_BODY:,} bytes", status=413)
-    try:
-        data = json.loads(request.body.decode("utf-8") or "null")
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        # RecursionError: nesting deeper than the decoder's stack, which no
-        # real request has; without it the body would be a 500.
-        raise JsonError("the request body is not valid JSON") from None
+    data = read_json_body(request)
     if not isinstance(data, dict):
         raise JsonError("the request body must be a JSON object")
     return data

@@ -26,6 +26,23 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+# django-axes keeps a failed sign-in's username in a column this long
+# (AccessAttempt.username).
+AXES_USERNAME_LENGTH = 255
+
+
+def client_username(request, credentials=None) -> str | None:
+    """The username a sign-in attempt counts against (AXES_USERNAME_CALLABLE):
+    the one given, found where django-axes would look, cut to the 255
+    characters its table holds. Neither the sign-in form nor the token
+    endpoint limits what is typed, and PostgreSQL refused a longer one (a
+    500 for any visitor); no username is that long (150 at most), so the
+    cut changes no real count."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = credentials.get(field) if credentials else getattr(request, "data", request.POST).get(field)
+    return username[:AXES_USERNAME_LENGTH] if isinstance(username, str) else username
+
+
 def cool_off_minutes() -> int:
     return round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
 

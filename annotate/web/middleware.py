@@ -1,10 +1,19 @@
 """Request-wide guards that sit in MIDDLEWARE (config/settings.py)."""
 
+import logging
+
 from django.conf import settings
+from django.db import OperationalError
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
 from annotate.web.http import declared_body_size, error_response, wants_json
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait before trying again: a lock held past
+# the busy timeout is a long transaction (an import), not a queue of writes.
+BUSY_RETRY_AFTER = 5
 
 
 def body_limit(request) -> int:
@@ -43,3 +52,43 @@ def too_large(request, *, size: int, limit: int):
     if wants_json(request):
         return error_response(message, status=413, extra={"limit": limit})
     return render(request, "request_too_large.html", {"message": message}, status=413)
+
+
+def is_database_busy(error: Exception) -> bool:
+    """Whether ``error`` is the database giving up on a lock another
+    connection holds: SQLite's "database is locked" after its busy timeout,
+    or PostgreSQL's lock_not_available (55P03) when a lock_timeout is set."""
+    if not isinstance(error, OperationalError):
+        return False
+    return "database is locked" in str(error) or getattr(error.__cause__, "sqlstate", None) == "55P03"
+
+
+class DatabaseBusyMiddleware:
+    """A write that gave up waiting for another connection's lock answers
+    503 with Retry-After, in JSON for the JSON endpoints and the API and as
+    a page otherwise, instead of a 500: nothing is wrong with the request,
+    and the same request a little later will go through. The transaction
+    it was in has already been rolled back, so nothing was written."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_database_busy(exception):
+            return None
+        # A line, not a traceback: the server is busy, not broken.
+        logger.warning("database busy: %s %s gave up waiting for a lock (%s)", request.method, request.path, exception)
+        return database_busy(request)
+
+
+def database_busy(request):
+    message = "The database is busy with another change; nothing was saved. Try again in a few seconds."
+    if wants_json(request):
+        response = error_response(message, status=503, extra={"reason": "database_busy"})
+    else:
+        response = render(request, "database_busy.html", {"message": message}, status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response

@@ -1,8 +1,11 @@
 """The API's own OpenAPI schema drives a property-based run (schemathesis):
-for every operation, generated requests — valid and invalid — from an
-anonymous visitor, a reviewer and a lead must never meet a server error,
-and every response must match what the schema documents (status code,
-content type, body)."""
+for every operation, generated requests — valid and invalid — from the
+anonymous visitor, a reviewer, a lead and an admin must never meet a
+server error, and every response must match what the schema documents
+(status code, content type, body). Then the same checks over stateful
+workflows: chains of calls along the links schemathesis infers from the
+schema (a span made by POST is read, changed and deleted by its id; an
+assignment listed is submitted and reopened), as each role."""
 
 import json
 import os
@@ -49,7 +52,7 @@ def keep_the_test_connection():
 
 
 @pytest.fixture
-def tokens(db, labels, alice, lena):
+def tokens(db, labels, alice, lena, root):
     """Some data for the generated requests to find (ids 1.. exist)."""
     article = make_article("Xi 😀 met Lukashenko in Minsk.", source="BelTA")
     make_article("Another article.", source="Reuters")
@@ -60,6 +63,7 @@ def tokens(db, labels, alice, lena):
         "anonymous": None,
         "reviewer": Token.objects.create(user=alice).key,
         "lead": Token.objects.create(user=lena).key,
+        "admin": Token.objects.create(user=root).key,
     }
 
 
@@ -96,3 +100,47 @@ def test_reviewer_requests_conform(case, tokens):
 @RUN
 def test_lead_requests_conform(case, tokens):
     call_and_check(case, tokens["lead"])
+
+
+@schema.parametrize()
+@RUN
+def test_admin_requests_conform(case, tokens):
+    call_and_check(case, tokens["admin"])
+
+
+# Scenarios per role, each up to this many calls along the inferred links;
+# API_FUZZ_SCENARIOS=100 digs deeper on demand.
+STATEFUL = settings(
+    max_examples=int(os.environ.get("API_FUZZ_SCENARIOS", 15)),
+    stateful_step_count=6,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "reviewer", "lead", "admin"])
+def test_stateful_workflows_conform_for_every_role(tokens, role):
+    headers = {"Authorization": f"Token {tokens[role]}"} if tokens[role] else {}
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": headers, "app": application}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS, headers=headers)
+
+    Workflow.run(settings=STATEFUL)
+
+
+def test_the_schema_gives_the_workflows_links_to_follow():
+    """The stateful run is only as good as its links: the ones that carry
+    a new span's id to reading, changing and deleting it, and an
+    assignment's to submitting it."""
+    links = set(vars(schema.as_state_machine()))
+    assert {
+        "POST_api_annotations___201_GetAnnotation__GET_api_annotations_id_",
+        "POST_api_annotations___201_PatchAnnotation__PATCH_api_annotations_id_",
+        "POST_api_annotations___201_DeleteAnnotation__DELETE_api_annotations_id_",
+        "GET_api_assignments___200_PostAssignment_0__POST_api_assignments_id_submit_",
+    } <= links

@@ -5,6 +5,7 @@ leave the other files imported, make the command exit non-zero, and never
 leave part of an article (or of a file's articles) behind.
 """
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -15,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from annotate.io import articles_in
-from annotate.models import Article, Source
+from annotate.models import ARTICLE_TEXT_LIMIT, Article, Source
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.django_db
@@ -249,7 +250,6 @@ def test_the_command_names_the_bad_file_and_exits_non_zero(tmp_path, good_file, 
     ("name", "content"),
     [
         ("nested.json", b"[" * 100_000),  # deeper than the JSON decoder's stack
-        ("wide.csv", b"text\n" + b"x" * 200_000 + b"\n"),  # a field past the csv module's default limit
     ],
 )
 def test_a_file_a_reader_chokes_on_fails_alone_and_the_folder_still_goes_in(tmp_path, good_file, name, content):
@@ -541,8 +541,23 @@ def test_a_json_record_repeating_an_earlier_record_fails_the_whole_file(tmp_path
         ('[{"text": "ok", "author": "X"}]', "record 1: unknown field(s) author"),
         ('[{"text": "ok", "published": 2023}]', "record 1: published must be text"),
         ('[{"title": "No text"}]', "record 1: the article has no text"),
+        ("[" * 100_000, "JSON nested too deeply (more than 64 levels)"),
+        ('[{"text": "ok", "extra": ' + "[" * 100 + "]" * 100 + "}]", "JSON nested too deeply (more than 64 levels)"),
+        (
+            '[{"text": "ok", "title": ' + "9" * 5_000 + "}]",
+            "JSON with a number too long to read (more than 4,300 digits)",
+        ),
     ],
-    ids=["invalid-json", "not-an-object", "unknown-field", "number-date", "no-text"],
+    ids=[
+        "invalid-json",
+        "not-an-object",
+        "unknown-field",
+        "number-date",
+        "no-text",
+        "nested-past-the-stack",
+        "nested-100",
+        "huge-number",
+    ],  # fmt: skip
 )
 def test_a_bad_json_file_fails_with_its_reason(tmp_path, content, reason):
     path = tmp_path / "bad.json"
@@ -558,8 +573,16 @@ def test_a_bad_json_file_fails_with_its_reason(tmp_path, content, reason):
         ("title,body\nA,B\n", "the CSV has no 'text' column"),
         ("text,author\nStory,Someone\n", "line 2: unknown field(s) author"),
         ("text,title\nGood,Good\n,Empty\n", "line 3: the article has no text"),
+        (
+            'text,title\n"' + "x" * (ARTICLE_TEXT_LIMIT + 1) + '",Too long\n',
+            "line 2: a field is longer than 5,000,000 characters, the most an article may hold",
+        ),
+        (
+            'text,title\nShort,"A\nlong\ntitle' + "x" * (ARTICLE_TEXT_LIMIT + 1) + '"\n',
+            "line 4: a field is longer than 5,000,000 characters, the most an article may hold",
+        ),
     ],
-    ids=["no-text-column", "unknown-column", "empty-text"],
+    ids=["no-text-column", "unknown-column", "empty-text", "field-over-the-limit", "field-over-the-limit-on-line-4"],
 )
 def test_a_bad_csv_file_fails_with_its_reason(tmp_path, content, reason):
     path = tmp_path / "bad.csv"
@@ -567,6 +590,56 @@ def test_a_bad_csv_file_fails_with_its_reason(tmp_path, content, reason):
     report = articles_in.import_paths([path])
     assert report.failed == [(str(path), reason)]
     assert Article.objects.count() == 0
+
+
+def test_a_csv_article_of_a_million_characters_imports_whole(tmp_path):
+    # Over seven times the csv module's default field limit (131,072).
+    text = ("Lukashenko met Xi in Beijing, “and said nothing”. " * 20_000)[:1_000_000].strip()
+    path = tmp_path / "long.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([["text", "title"], [text, "Long read"]])
+
+    report = articles_in.import_paths([path])
+
+    assert (report.created, report.failed) == (["long.csv#2"], [])
+    assert Article.objects.get().text == text
+    assert len(text) == 1_000_000 - 1
+
+
+def test_an_article_longer_than_the_limit_is_refused_from_any_file(tmp_path, good_file):
+    path = tmp_path / "huge.txt"
+    path.write_text("x" * (ARTICLE_TEXT_LIMIT + 1), encoding="utf-8")
+
+    report = articles_in.import_paths([path, good_file])
+
+    assert report.failed == [(str(path), "the text is 5,000,001 characters long; an article may hold 5,000,000")]
+    assert report.created == ["good.txt"]
+
+
+def test_the_command_names_a_hostile_json_file_instead_of_a_traceback(tmp_path, good_file):
+    bad = tmp_path / "bad.json"
+    bad.write_text("[" * 100_000, encoding="utf-8")
+
+    stdout, stderr, error = run_import_articles(tmp_path)
+
+    assert stderr == f"{bad}: JSON nested too deeply (more than 64 levels)\n"
+    assert stdout == "Articles: 1 new, 0 updated, 0 unchanged, 1 failed.\n"
+    assert str(error) == "1 file(s) could not be imported; see the messages above."
+
+
+def test_a_manifest_with_a_field_over_the_limit_is_named(tmp_path, good_file):
+    manifest = tmp_path / "other.csv"
+    manifest.write_text('file,title\ngood.txt,"' + "x" * (ARTICLE_TEXT_LIMIT + 1) + '"\n', encoding="utf-8")
+
+    report = articles_in.import_paths([good_file], manifest=manifest)
+
+    assert report.failed == [
+        (
+            str(manifest),
+            f"manifest {manifest}, line 2: a field is longer than 5,000,000 characters, the most an article may hold",
+        )
+    ]
+    assert not Article.objects.exists()
 
 
 # --- --source ----------------------------------------------------------------

@@ -501,7 +501,19 @@ DAMAGE = {
                 "annotate_label.jsonl": _member(src, "annotate_label").replace(b'"slug":"quote"', b'"slug":quote')
             },
         ),
-        "annotate_label.jsonl, line 2: not valid JSON (Expecting value at column",
+        "annotate_label.jsonl, line 2: not valid JSON (column 31: Expecting value)",
+    ),
+    "manifest nested too deeply": (
+        lambda src, dst: _zip(dst, {**members(src), "manifest.json": b"[" * 100_000}),
+        "manifest.json is JSON nested too deeply (more than 64 levels)",
+    ),
+    "a line nested too deeply": (
+        lambda src, dst: rewrite(src, dst, replace={"annotate_source.jsonl": b"[" * 100_000 + b"\n"}),
+        "annotate_source.jsonl, line 1: JSON nested too deeply (more than 64 levels)",
+    ),
+    "a line with a number too long to read": (
+        lambda src, dst: rewrite(src, dst, replace={"annotate_source.jsonl": b'{"id": ' + b"9" * 5_000 + b"}\n"}),
+        "annotate_source.jsonl, line 1: JSON with a number too long to read (more than 4,300 digits)",
     ),
     "a line that is not an object": (
         lambda src, dst: rewrite(src, dst, replace={"annotate_source.jsonl": b"[1, 2]\n"}),

@@ -1,8 +1,11 @@
-"""Every JSON endpoint under random input (hypothesis): bodies of every JSON
-type, nested, huge or not JSON at all, text with NUL and lone surrogates
-(escaped, as JSON carries them), unknown keys, offsets that are negative,
-fractional, true, text, past the end or inside a surrogate pair, wrong
-content types and random query strings, sent as a reviewer and as a lead.
+"""Every JSON endpoint, the workspace's and the API's, under random input
+(hypothesis): bodies of every JSON type, nested, huge or not JSON at all,
+nested deeper than any parser's stack or just past the 64 levels we read,
+numbers around and past Python's 4,300 digits in any field, text with NUL
+and lone surrogates (escaped, as JSON carries them), unknown keys, offsets
+that are negative, fractional, true, text, past the end or inside a
+surrogate pair, wrong content types and random query strings, sent by the
+anonymous visitor, a reviewer, a lead and an admin.
 
 Whatever arrives, the answer is never a 5xx, a JSON answer has the one
 error shape, and every span in the database afterwards is valid (passes
@@ -18,8 +21,9 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
 
 from annotate.models import Annotation
 from tests.conftest import assign, make_annotation, make_article
@@ -92,14 +96,43 @@ def as_bytes(value) -> bytes:
     return json.dumps(value).encode()
 
 
+# Raw JSON no json.dumps would write: nesting at and past the depth we read
+# (64) and past the parser's stack, and numbers at and past int()'s 4,300
+# digits (json.dumps cannot even write those).
+nesting = st.sampled_from([64, 65, 500, 1_000, 100_000]) | st.integers(min_value=1, max_value=80)
+hostile_fragments = (
+    st.tuples(nesting, st.sampled_from(["[", '{"a":']), st.booleans()).map(
+        lambda t: t[1] * t[0] + ("1" + ("]" if t[1] == "[" else "}") * t[0] if t[2] else "")
+    )
+    | st.tuples(
+        st.sampled_from(["", "-"]), st.sampled_from([4_299, 4_300, 4_301, 5_000, 20]), st.sampled_from(["", ".5", "e5"])
+    ).map(lambda t: t[0] + "9" * t[1] + t[2])
+    | st.sampled_from(["NaN", "Infinity", "-Infinity", "1e400", "-0", "0.0000001"])
+)  # fmt: skip
+
+
+@st.composite
+def with_hostile_field(draw, keys: list[str]) -> bytes:
+    """A body of ``keys`` (plausible values) with one value, or the whole
+    body, replaced by raw hostile JSON."""
+    body = {key: draw(scalars) for key in draw(st.lists(st.sampled_from(keys), max_size=4, unique=True))}
+    fragment = draw(hostile_fragments)
+    target = draw(st.sampled_from([*keys, None]))
+    if target is None:
+        return fragment.encode()
+    return json.dumps({**body, target: "\x00HOSTILE"}).replace('"\\u0000HOSTILE"', fragment).encode()
+
+
 create_bodies = (
     near_valid_creates().map(as_bytes)
+    | with_hostile_field(CREATE_KEYS)
     | st.dictionaries(st.sampled_from(CREATE_KEYS) | any_text, json_values, max_size=6).map(as_bytes)
     | json_values.map(as_bytes)
     | st.binary(max_size=200)
 )
 change_bodies = (
     st.dictionaries(st.sampled_from(CHANGE_KEYS), json_values | huge_text, max_size=4).map(as_bytes)
+    | with_hostile_field(CHANGE_KEYS)
     | st.dictionaries(st.sampled_from(CHANGE_KEYS) | any_text, json_values, max_size=4).map(as_bytes)
     | json_values.map(as_bytes)
     | st.binary(max_size=200)
@@ -111,13 +144,14 @@ content_types = st.sampled_from(
 query_strings = st.dictionaries(
     st.sampled_from(["others", "reviewer", "layer", "version", "page"]) | any_text, any_text, max_size=3
 ).map(lambda query: urllib.parse.urlencode(query, errors="surrogatepass"))
-who = st.sampled_from(["alice", "lena", "bob"])
+who = st.sampled_from(["alice", "lena", "bob", "root", "anonymous"])
 
 
 @pytest.fixture
-def world(alice, bob, lena, labels):
+def world(alice, bob, lena, root, labels):
     """An article alice and bob review, alice's span, and a consensus span of
-    lena's; a CSRF-checking client for each user, signed in."""
+    lena's; a CSRF-checking client for each user, signed in (and one for
+    the anonymous visitor), and an API token for each user."""
     article = make_article(TEXT)
     assign(article, alice, bob)
     spans = {
@@ -125,11 +159,14 @@ def world(alice, bob, lena, labels):
         "consensus": make_annotation(article, labels["opinion"], lena, quote="Minsk 👍🏽", layer="consensus"),
     }
     clients = {}
-    for user in (alice, bob, lena):
+    for user in (alice, bob, lena, root, None):
         client = Client(enforce_csrf_checks=True)
-        client.force_login(user)
-        client.get(reverse("article-list"))  # the csrftoken cookie, as a page load sets it
-        clients[user.username] = client
+        if user is not None:
+            client.force_login(user)
+        # The csrftoken cookie, as a page load sets it.
+        client.get(reverse("article-list" if user is not None else "login"))
+        clients[user.username if user else "anonymous"] = client
+    clients["tokens"] = {user.username: Token.objects.create(user=user).key for user in (alice, bob, lena, root)}
     return article, spans, clients
 
 
@@ -161,8 +198,16 @@ def rolled_back(test):
     return run
 
 
+# Each kind of body that once answered 500, tried every run.
+DEEP = b"[" * 100_000
+HUGE_START = b'{"label": "fact", "start": ' + b"9" * 5_000 + b', "end": 2, "quote": "x"}'
+HUGE_VERSION = b'{"note": "x", "version": ' + b"9" * 5_000 + b"}"
+
+
 @FUZZ
 @given(user=who, body=create_bodies, content_type=content_types)
+@example(user="alice", body=DEEP, content_type="application/json")
+@example(user="alice", body=HUGE_START, content_type="application/json")
 def test_creating_a_span_never_fails_with_a_server_error(world, user, body, content_type):
     article, _, clients = world
 
@@ -175,6 +220,8 @@ def test_creating_a_span_never_fails_with_a_server_error(world, user, body, cont
 
 @FUZZ
 @given(user=who, target=st.sampled_from(["alice's", "consensus", None]), body=change_bodies, content_type=content_types)
+@example(user="alice", target="alice's", body=DEEP, content_type="application/json")
+@example(user="alice", target="alice's", body=HUGE_VERSION, content_type="application/json")
 def test_changing_a_span_never_fails_with_a_server_error(world, user, target, body, content_type):
     _, spans, clients = world
     span_id = spans[target].pk if target else 987_654
@@ -235,5 +282,67 @@ def test_other_methods_are_refused_without_a_server_error(world, user, method, b
     @rolled_back
     def example():
         check(send(clients[user], method, reverse("annotation-detail", args=[spans["alice's"].pk]), body))
+
+    example()
+
+
+# ---- the API's writes ----------------------------------------------------------
+
+API_WRITES = [("POST", "/api/annotations/"), ("PATCH", "/api/annotations/{span}/"), ("POST", "/api/articles/"),
+              ("POST", "/api/assignments/"), ("POST", "/api/auth/token/"),
+              ("POST", "/api/assignments/{assignment}/submit/")]  # fmt: skip
+API_KEYS = [*CREATE_KEYS, "article", "version", "text", "title", "source", "published", "url", "articles", "reviewers",
+            "per_article", "username", "password"]  # fmt: skip
+ARTICLE = "\x00ARTICLE"  # replaced by the world's article id
+
+
+@st.composite
+def near_valid_api_writes(draw):
+    """What a script sends: a span on the world's article, an article to
+    import, an assignment, a sign-in; some fields bent."""
+    kind = draw(st.sampled_from(["span", "article", "assignment", "token"]))
+    if kind == "span":
+        body = {**draw(near_valid_creates()), "article": draw(st.just(ARTICLE) | json_values)}
+    elif kind == "article":
+        body = {"text": draw(any_text | huge_text), "title": draw(any_text), "published": draw(any_text | json_values)}
+    elif kind == "assignment":
+        body = {"articles": draw(st.lists(st.just(ARTICLE) | json_values, max_size=3)),
+                "reviewers": draw(st.lists(st.sampled_from(["alice", "bob", "nobody"]) | json_values, max_size=3)),
+                "per_article": draw(json_values)}  # fmt: skip
+    else:
+        body = {"username": draw(st.sampled_from(["alice", "root"]) | any_text), "password": draw(any_text)}
+    return as_bytes(body)
+
+
+api_bodies = (
+    near_valid_api_writes()
+    | with_hostile_field(API_KEYS)
+    | st.dictionaries(st.sampled_from(API_KEYS) | any_text, json_values | huge_text, max_size=6).map(as_bytes)
+    | st.binary(max_size=200)
+)
+API_FUZZ = settings(FUZZ, max_examples=max(FUZZ.max_examples // 2, 10))
+
+
+@pytest.mark.parametrize(("method", "path"), API_WRITES)
+@API_FUZZ
+# JSON most of the time: DRF reads no body it has no parser for.
+@given(
+    role=st.sampled_from(["anonymous", "alice", "lena", "root"]),
+    body=api_bodies,
+    content_type=st.just("application/json") | content_types,
+)
+@example(role="root", body=DEEP, content_type="application/json")
+@example(role="root", body=HUGE_START, content_type="application/json")
+@example(role="anonymous", body=DEEP, content_type="application/json")
+def test_no_api_body_makes_a_write_fail_with_a_server_error(world, method, path, role, body, content_type):
+    article, spans, clients = world
+    url = path.format(span=spans["alice's"].pk, assignment=article.assignments.get(reviewer__username="alice").pk)
+    body = body.replace(json.dumps(ARTICLE).encode(), str(article.pk).encode())
+    token = clients["tokens"].get(role)
+    headers = {"Authorization": f"Token {token}"} if token else {}
+
+    @rolled_back
+    def example():
+        check(Client().generic(method, url, data=body, content_type=content_type, headers=headers))
 
     example()

@@ -132,3 +132,20 @@ def test_client_ip_trusts_only_what_our_proxies_appended(settings, proxies, forw
     request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
 
     assert client_ip(request) == expected
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_a_username_longer_than_the_throttle_keeps_is_counted_under_its_first_255_characters(client, alice, via):
+    # PostgreSQL refused the attempt's row (a 500, even anonymously); SQLite
+    # stored it whole.
+    username = "x" * 300
+    if via == "page":
+        response = sign_in(client, username, "wrong")
+        assert response.status_code == 200 and BAD_LOGIN in response.content.decode()
+    else:
+        response = client.post(
+            "/api/auth/token/", {"username": username, "password": "wrong"}, content_type="application/json"
+        )
+        assert response.status_code == 400
+
+    assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [("x" * 255, 1)]

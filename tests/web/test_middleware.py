@@ -3,13 +3,16 @@ giving the limit, on the JSON endpoints and on uploads, with real bodies of
 the sizes an attacker or a careless user would send."""
 
 import json
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
-from annotate.models import Annotation
-from tests.conftest import make_annotation
+from annotate.models import Annotation, Assignment
+from tests.conftest import assign, make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +116,98 @@ def test_a_body_within_the_limits_goes_through(lena_client, article, labels):
 
     assert response.status_code == 201, response.content
     assert len(Annotation.objects.get().note) == 10_000
+
+
+# ---- a database another connection has locked ------------------------------------
+
+
+def assert_busy_json(response):
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {
+        "error": {
+            "message": "The database is busy with another change; nothing was saved. Try again in a few seconds.",
+            "reason": "database_busy",
+        }
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_span_made_while_another_process_holds_the_lock_is_a_json_503(lock_the_database, alice, caplog):
+    article = make_article("Lukashenko met Xi in Beijing.")
+    assign(article, alice)
+    client = Client()
+    client.force_login(alice)
+    lock_the_database()
+
+    started = time.monotonic()
+    response = client.post(
+        reverse("article-annotations", args=[article.pk]),
+        data=json.dumps({"label": "fact", "start": 0, "end": 10, "quote": "Lukashenko"}),
+        content_type="application/json",
+    )
+
+    assert time.monotonic() - started < 5  # the configured wait, not 20 s
+    assert_busy_json(response)
+    assert [record for record in caplog.records if record.exc_info] == []
+    assert "database busy: POST" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_write_while_the_database_is_locked_is_a_json_503(lock_the_database, alice):
+    article = make_article("Lukashenko met Xi in Beijing.")
+    assign(article, alice)
+    token = Token.objects.create(user=alice).key
+    lock_the_database()
+
+    response = Client().post(
+        "/api/annotations/",
+        data=json.dumps({"article": article.pk, "label": "fact", "start": 0, "end": 10, "quote": "Lukashenko"}),
+        content_type="application/json",
+        headers={"Authorization": f"Token {token}"},
+    )
+
+    assert_busy_json(response)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_sent_while_the_database_is_locked_gets_a_503_page(lock_the_database, alice):
+    article = make_article("Lukashenko met Xi in Beijing.")
+    (assignment,) = assign(article, alice)
+    client = Client()
+    client.force_login(alice)
+    lock_the_database()
+
+    response = client.post(reverse("assignment-submit", args=[assignment.pk]))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"].startswith("text/html")
+    assert "The database is busy with another change; nothing was saved." in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_lock_is_released_nothing_of_the_refused_write_is_there(lock_the_database, alice):
+    article = make_article("Lukashenko met Xi in Beijing.")
+    (assignment,) = assign(article, alice)
+    client = Client()
+    client.force_login(alice)
+    lock_the_database()
+    client.post(reverse("assignment-submit", args=[assignment.pk]))
+
+    assignment.refresh_from_db()  # reads go on while the lock is held
+    assert assignment.status == Assignment.Status.ASSIGNED
+    assert not Annotation.objects.exists()
+
+
+def test_an_api_upload_over_the_limit_is_refused_in_the_json_shape(lena):
+    client = Client()
+    client.force_login(lena)
+    upload = SimpleUploadedFile("spans.csv", b"a" * (30 * MB), content_type="text/csv")
+
+    response = client.post("/api/imports/annotations/", {"format": "csv", "file": upload})
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": {"message": "The upload is 30.0\xa0MB; this server accepts at most 25.0\xa0MB.", "limit": 25 * MB}
+    }

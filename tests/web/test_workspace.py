@@ -370,15 +370,32 @@ def test_an_invalid_span_is_refused_with_a_message_naming_the_field(mixed, alice
     assert not Annotation.objects.exists()
 
 
+NESTED = "the request body is JSON nested too deeply (more than 64 levels)"
+TOO_LONG = "the request body is JSON with a number too long to read (more than 4,300 digits)"
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        pytest.param(b"{label: fact}", "the request body is not valid JSON", id="not-json"),
-        pytest.param(b"\xff\xfe{}", "the request body is not valid JSON", id="not-utf8"),
+        pytest.param(
+            b"{label: fact}",
+            "the request body is not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)",
+            id="not-json",
+        ),
+        pytest.param(b"\xff\xfe{}", "the request body is not valid JSON (it is not UTF-8: byte 0)", id="not-utf8"),
         pytest.param(json.dumps([GOOD]).encode(), "the request body must be a JSON object", id="a-list"),
         pytest.param(b'"fact"', "the request body must be a JSON object", id="a-string"),
         pytest.param(b"", "the request body must be a JSON object", id="empty"),
-        pytest.param(b"[" * 100_000 + b"]" * 100_000, "the request body is not valid JSON", id="nested-too-deeply"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, NESTED, id="nested-too-deeply"),
+        pytest.param(b"[" * 100_000, NESTED, id="opened-too-deeply"),
+        # Shallow enough for Python's parser, deeper than any real request.
+        pytest.param(b'{"note": ' + b"[" * 500 + b"]" * 500 + b"}", NESTED, id="nested-500"),
+        pytest.param(
+            b'{"label": "fact", "start": ' + b"9" * 5_000 + b', "end": 2, "quote": "x"}', TOO_LONG, id="start"
+        ),
+        pytest.param(
+            b'{"start": 1, "end": 2, "quote": NaN}', "the request body is JSON with NaN, which is not a JSON number"
+        ),
     ],
 )
 def test_a_body_that_is_not_a_json_object_is_refused(mixed, alice, labels, raw, message):
@@ -733,6 +750,24 @@ def bob_submitted(mixed, bob):
         status=Assignment.Status.SUBMITTED, submitted_at=timezone.now()
     )
     return bob
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        pytest.param(b'{"note": "x", "version": ' + b"9" * 5_000 + b"}", TOO_LONG, id="version"),
+        pytest.param(b'{"note": ' + b"[" * 100_000 + b"}", NESTED, id="nested"),
+    ],
+)
+def test_a_hostile_change_is_refused_and_the_span_is_unchanged(alices_span, alice, caplog, raw, message):
+    response = client_for(alice).patch(
+        reverse("annotation-detail", args=[alices_span.pk]), data=raw, content_type="application/json"
+    )
+
+    assert (response.status_code, response.json()) == (400, {"error": {"message": message}})
+    assert [record for record in caplog.records if record.exc_info] == []
+    stored = Annotation.objects.get(pk=alices_span.pk)
+    assert (stored.note, stored.version) == ("first thought", 1)
 
 
 def test_the_author_changes_label_note_speaker_and_evidence_url(alices_span, alice):

@@ -14,6 +14,7 @@ from annotate.models import Adjudication, Annotation, Article
 from annotate.read import history
 from annotate.rules import offsets
 from annotate.web import workspace
+from annotate.web.http import id_from_text
 
 
 @extend_schema_view(
@@ -108,7 +109,8 @@ class AnnotationViewSet(
         """The span whatever the caller may see; the workspace functions (and
         permissions.require_history_visible) decide between 404 and 403 as
         the page does."""
-        if not str(pk).isdigit():
+        pk = id_from_text(str(pk))
+        if pk is None:
             raise Http404
         return get_object_or_404(Annotation.objects.select_related("article", "label", "reviewer"), pk=pk)
 

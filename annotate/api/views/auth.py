@@ -4,10 +4,11 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from annotate.actions import tokens
+from annotate.api.parsers import JsonParser
 from annotate.api.views.common import LoginExempt
 from annotate.rules.tokens import token_expires_at
 from annotate.web import login_throttle
@@ -40,7 +41,7 @@ class TokenView(LoginExempt, ObtainAuthToken):
     """Sign-in for scripts, throttled like the sign-in page (django-axes):
     after too many failures the answer is a 429 saying so."""
 
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [JsonParser, FormParser]
     permission_classes = []
     authentication_classes = []
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from annotate.io.backup import ArchiveError
 from annotate.io.backup.tables import archive_tables
 from annotate.io.backup.values import timestamp
+from annotate.rules import json_input
 
 FORMAT_NAME = "sourcemark-project"
 FORMAT_VERSION = 1
@@ -85,9 +86,11 @@ def read_manifest(archive: zipfile.ZipFile) -> dict:
             f"{MANIFEST_NAME} would unpack to {size:,} bytes; a manifest is at most {MAX_MANIFEST_BYTES:,}"
         )
     try:
-        manifest = json.loads(archive.read(MANIFEST_NAME).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        manifest = json_input.parse(archive.read(MANIFEST_NAME).decode("utf-8"))
+    except UnicodeDecodeError as error:
         raise ArchiveError(f"{MANIFEST_NAME} is not valid JSON ({error})") from None
+    except json_input.JsonProblem as problem:
+        raise ArchiveError(f"{MANIFEST_NAME} is {problem}") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         raise ArchiveError(f"{MANIFEST_NAME} is damaged ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:

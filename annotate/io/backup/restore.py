@@ -2,7 +2,6 @@
 validated through the models and all of it written in one transaction."""
 
 import importlib
-import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from annotate.io.backup.manifest import check_members, check_migrations, read_ma
 from annotate.io.backup.tables import BATCH_SIZE, Batch, Progress, Table, archive_tables
 from annotate.io.backup.values import Lookups, RowProblem, describe, python_value
 from annotate.io.zip_limits import ZipTooLarge, refuse_large_members
+from annotate.rules import json_input
 
 
 def project_import(path: Path, *, progress: Progress | None = None, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
@@ -132,13 +132,11 @@ def _read_rows(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, dic
     with archive.open(member) as stream:
         for number, raw in enumerate(stream, start=1):
             try:
-                row = json.loads(raw.decode("utf-8"))
+                row = json_input.parse(raw.decode("utf-8"), one_line=True)
             except UnicodeDecodeError:
                 raise ArchiveError(f"{member}, line {number}: not UTF-8") from None
-            except json.JSONDecodeError as error:
-                raise ArchiveError(
-                    f"{member}, line {number}: not valid JSON ({error.msg} at column {error.colno})"
-                ) from None
+            except json_input.JsonProblem as problem:
+                raise ArchiveError(f"{member}, line {number}: {problem}") from None
             if not isinstance(row, dict):
                 raise ArchiveError(f"{member}, line {number}: not a JSON object")
             yield number, row

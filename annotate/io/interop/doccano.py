@@ -25,7 +25,7 @@ from annotate.io import articles_in
 from annotate.io.interop.drafts import ImportRejected, InteropReport, Lookups, SpanDraft, text_field
 from annotate.io.interop.rows import spans_by_article
 from annotate.models import Annotation, Article
-from annotate.rules import offsets
+from annotate.rules import json_input, offsets
 
 EXTRA_FIELDS = ("note", "speaker", "evidence_url", "decision_reason")
 MAX_LINE_SPANS = 100_000
@@ -88,12 +88,9 @@ def read_lines(data: bytes, *, default_reviewer: str | None = None, default_sour
 def _line_drafts(number, line, report, lookups: Lookups, default_reviewer, default_source) -> list[SpanDraft]:
     where = f"line {number}"
     try:
-        item = json.loads(line)
-    except json.JSONDecodeError as error:
-        report.fail(where, f"not valid JSON (column {error.colno}: {error.msg})")
-        return []
-    except RecursionError:
-        report.fail(where, "the JSON is nested too deeply")
+        item = json_input.parse(line, one_line=True)
+    except json_input.JsonProblem as problem:
+        report.fail(where, str(problem))
         return []
     if not isinstance(item, dict):
         report.fail(where, "each line must be a JSON object with text and label")

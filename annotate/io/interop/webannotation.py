@@ -25,7 +25,7 @@ from django.utils.dateparse import parse_datetime
 from annotate.io.interop.drafts import ImportRejected, InteropReport, Lookups, SpanDraft, text_field
 from annotate.io.interop.rows import ArticleRow, SpanRow, spans_by_article
 from annotate.models import Annotation, Article
-from annotate.rules import offsets
+from annotate.rules import json_input, offsets
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 SOURCEMARK_NS = "urn:sourcemark:terms:"
@@ -125,13 +125,11 @@ def read_collection(data: bytes, *, default_reviewer: str | None = None):
 
 def _parse(data: bytes):
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return json_input.parse(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise ImportRejected(f"the file is not UTF-8 (byte at position {error.start})") from None
-    except json.JSONDecodeError as error:
-        raise ImportRejected(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
-    except RecursionError:
-        raise ImportRejected("the JSON is nested too deeply") from None
+    except json_input.JsonProblem as problem:
+        raise ImportRejected(str(problem)) from None
 
 
 def _annotations_in(document) -> list:

@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "database as it was. A bad file is named with its reason and left out, each file whole or not at all, "
         "while the other files go in (the command then exits non-zero); with --all-or-nothing any bad file "
         "rolls back the whole run. On SQLite the run holds the write lock until it ends, so the app's own "
-        "writes wait for it (up to the 20 s busy timeout): import large folders when nobody is reviewing."
+        "writes wait for it (up to SQLITE_BUSY_TIMEOUT, 5 s, then answer 503): import large folders when nobody is "
+        "reviewing."
     )
 
     def add_arguments(self, parser):

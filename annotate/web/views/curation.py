@@ -13,7 +13,7 @@ from annotate.actions import annotations, consensus
 from annotate.models import Annotation, Article
 from annotate.read import curation_board
 from annotate.web import workspace
-from annotate.web.http import JsonError
+from annotate.web.http import JsonError, id_from_text
 
 leads_only = permissions.lead_required(message="Only a lead can adjudicate.")
 
@@ -50,8 +50,8 @@ def _back(article: Article, anchor: str = ""):
 def _span_on(request, article: Article, layer: str) -> Annotation | None:
     """The span the form names, on this article and layer (404 if there is
     no such span); None, with a message for the lead, if the form names none."""
-    span_id = request.POST.get("span", "")
-    if not span_id.isdigit():
+    span_id = id_from_text(request.POST.get("span", ""))
+    if span_id is None:
         messages.error(request, "Choose a span.")
         return None
     spans = Annotation.objects.select_related("article", "label", "reviewer")

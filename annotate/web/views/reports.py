@@ -13,6 +13,7 @@ from annotate.io.file_formats import CONTENT_TYPES
 from annotate.models import Annotation, Article, Label
 from annotate.read import charts, reports
 from annotate.web.forms import ReportForm
+from annotate.web.http import id_from_text
 
 DOWNLOADS = {
     "csv": (spreadsheets.CSV, CONTENT_TYPES["csv"]),
@@ -60,9 +61,9 @@ def report_download(request, shape: str, fmt: str):
         raise Http404("No such report download.")
     form = ReportForm(request.GET or None)
     article = request.GET.get("article", "")
-    if article and not article.isdigit():
+    if article and id_from_text(article) is None:
         return HttpResponseBadRequest("article must be an article's id.")
-    report = _report(form, article=int(article)) if article else _report(form)
+    report = _report(form, article=id_from_text(article)) if article else _report(form)
     if report is None:
         return HttpResponseBadRequest(form.error_text() or "The report's filters are not valid.")
     rows = SHAPES[shape](report)

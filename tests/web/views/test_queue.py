@@ -283,6 +283,18 @@ def test_a_lead_assigns_k_reviewers_per_article(lena_client, alice, bob, shelf):
     assert pairs() == {("BelTA one", "alice"), ("BelTA two", "bob"), ("CNN one", "carol")}
 
 
+@pytest.mark.parametrize("field", ["articles", "reviewers"])
+@pytest.mark.parametrize("value", ["9" * 19, "9" * 5_000, "²", "-1"])
+def test_an_id_no_row_can_have_is_a_form_error_not_a_database_error(lena_client, alice, shelf, field, value):
+    data = {"articles": [shelf[0].pk], "reviewers": [alice.pk], field: [value]}
+
+    response = lena_client.post(reverse("assign"), data)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [f"“{value}” is not a valid value."]
+    assert Assignment.objects.count() == 0
+
+
 def test_assigning_without_reviewers_is_400_and_writes_nothing(lena_client, shelf):
     response = lena_client.post(reverse("assign"), {"articles": [shelf[0].pk]})
     assert response.status_code == 400
