@@ -61,6 +61,7 @@ MIDDLEWARE = [
     # 413 for a body over the limits below, before anything reads it. After
     # the auth and message middleware only so its page can use base.html.
     "annotate.web.middleware.RequestBodyLimitMiddleware",
+    "annotate.web.middleware.NulRefusalMiddleware",
     # 503 with Retry-After when a write gave up waiting for a lock.
     "annotate.web.middleware.DatabaseBusyMiddleware",
     # Records who made each change in the span history (django-simple-history).

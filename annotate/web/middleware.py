@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.db import OperationalError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
@@ -92,3 +93,30 @@ def database_busy(request):
         response = render(request, "database_busy.html", {"message": message}, status=503)
     response["Retry-After"] = str(BUSY_RETRY_AFTER)
     return response
+
+
+# Bodies Django reads into request.POST (after RequestBodyLimitMiddleware's limits).
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class NulRefusalMiddleware:
+    """A query string or form field holding NUL is a 400, whatever the page:
+    PostgreSQL cannot store or even compare NUL in text, so it would reach
+    the database as a 500 from wherever the value is used (a note, a
+    lookup by name). JSON bodies are refused by the JSON reader, and an
+    upload's file content by the import that reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        values = list(request.GET.lists())
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            values += list(request.POST.lists())
+        for name, items in values:
+            if "\x00" in name or any("\x00" in item for item in items):
+                message = f"{name.replace(chr(0), '')!r} holds a NUL character, which no field can store"
+                if wants_json(request) or request.path.startswith("/api/"):
+                    return error_response(message, status=400, field=name.replace("\x00", ""))
+                return HttpResponseBadRequest(message)
+        return self.get_response(request)

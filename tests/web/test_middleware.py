@@ -211,3 +211,13 @@ def test_an_api_upload_over_the_limit_is_refused_in_the_json_shape(lena):
     assert response.json() == {
         "error": {"message": "The upload is 30.0\xa0MB; this server accepts at most 25.0\xa0MB.", "limit": 25 * MB}
     }
+
+
+def test_a_nul_in_a_query_or_form_field_is_a_400_on_every_page(lena_client):
+    """PostgreSQL cannot hold NUL in text; a NUL must not reach it as a 500."""
+    assert lena_client.get("/export/annotations/", {"source": "x\x00"}).status_code == 400
+    response = lena_client.post("/assign/", {"note": "a\x00b"})
+    assert response.status_code == 400
+    assert "holds a NUL character" in response.content.decode()
+    api = lena_client.get("/api/annotations/", {"label": "\x00"})
+    assert (api.status_code, api.json()["error"]["field"]) == (400, "label")
