@@ -246,8 +246,8 @@ def test_only_reviewers_work_under_independent_judgement(request, settings, who,
 # ---- each rule asked directly, the status known or looked up ------------------------
 #
 # alice has two articles: "open" (assigned) and "done" (submitted); bob has
-# "open" too and has submitted it in "theirs". The consensus of "done" is
-# adjudicated. Rules that take ``status`` must give the same answer whether
+# "open" too and has submitted it; carol has "done" and has not. The
+# consensus of "done" is adjudicated. Rules that take ``status`` must give the same answer whether
 # it is passed or looked up, and must look it up for the right article.
 
 
@@ -257,6 +257,8 @@ def desk_of_two(alice, bob, lena, labels):
     make_assignment(open_, alice)
     make_assignment(done, alice, status=Assignment.Status.SUBMITTED)
     make_assignment(open_, bob, status=Assignment.Status.SUBMITTED)
+    carol = make_reviewer("carol")
+    make_assignment(done, carol)
     spans = {
         "alice open": make_annotation(open_, labels["fact"], alice, quote="open"),
         "bob open": make_annotation(open_, labels["fact"], bob, quote="article"),
@@ -267,7 +269,7 @@ def desk_of_two(alice, bob, lena, labels):
         "consensus open": make_annotation(open_, labels["fact"], lena, quote="An", layer=Annotation.Layer.CONSENSUS),
     }
     adjudication_close(done, lead=lena)
-    return {"open": open_, "done": done, **spans}
+    return {"open": open_, "done": done, "carol": carol, **spans}
 
 
 def test_staff_or_superuser_alone_makes_a_lead(db):
@@ -367,13 +369,15 @@ def test_a_refused_history_says_why_in_words(desk_of_two, alice, bob):
         ("alice", True, ["alice open", "alice done", "consensus done"]),
         # bob submitted "open": alice's span there too; "done" is not his.
         ("bob", True, ["alice open", "bob open"]),
+        # The adjudicated consensus, but not alice's span beside it.
+        ("carol", True, ["consensus done"]),
         ("alice", False, ["alice open", "bob open", "alice done", "consensus done"]),
         ("anonymous", True, []),
     ],
 )
 def test_the_spans_listed_are_the_ones_each_user_may_see(desk_of_two, request, settings, who, independent, visible):
     settings.INDEPENDENT_REVIEW = independent
-    user = AnonymousUser() if who == "anonymous" else request.getfixturevalue(who)
+    user = {"anonymous": AnonymousUser(), "carol": desk_of_two["carol"]}.get(who) or request.getfixturevalue(who)
     listed = set(Annotation.objects.filter(permissions.annotations_visible_to(user)).values_list("pk", flat=True))
     assert listed == {desk_of_two[name].pk for name in visible}
     # The list and the one-span answer agree.
