@@ -93,12 +93,14 @@ load: $(VENV)/.installed-dev
 	$(PY) bench/load.py
 
 # Mutation testing of annotate/rules/ and annotate/permissions.py (mutmut,
-# configured in pyproject.toml), then each module's score against the bar in
-# tools/mutation_score.py. Slow (tens of minutes on two cores), so not part
-# of `make test`. Afterwards `$(VENV)/bin/mutmut show NAME` shows a mutant.
+# configured in pyproject.toml, one pass each: tools/mutation.py), then each
+# module's score against the bar in tools/mutation_score.py. Slow (tens of
+# minutes on two cores), so not part of `make test`. Afterwards
+# `$(VENV)/bin/mutmut show NAME` shows a mutant.
 mutation: $(VENV)/.installed-dev
 	rm -rf mutants
-	HYPOTHESIS_PROFILE=mutation $(VENV)/bin/mutmut run --max-children $$(nproc)
+	HYPOTHESIS_PROFILE=mutation $(PY) tools/mutation.py rules
+	HYPOTHESIS_PROFILE=mutation $(PY) tools/mutation.py permissions
 	$(PY) tools/mutation_score.py
 
 clean:

@@ -13,8 +13,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from annotate import permissions
+from annotate.actions.consensus import adjudication_close
 from annotate.models import Annotation, Article, Assignment, Source
-from tests.conftest import assign, make_annotation, make_article, make_reviewer, make_user
+from tests.conftest import assign, make_annotation, make_article, make_assignment, make_reviewer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +261,181 @@ def test_a_user_sees_and_revokes_only_their_own_api_token(cast, lena, who, owned
 
     mine = Token.objects.filter(permissions.own_tokens(user))
     assert [token.user.username for token in mine] == owned
+
+
+# ---- each rule asked directly, the status known or looked up ------------------------
+#
+# alice has two articles: "open" (assigned) and "done" (submitted); bob has
+# "open" too and has submitted it; carol has "done" and has not. The
+# consensus of "done" is adjudicated. Rules that take ``status`` must give the same answer whether
+# it is passed or looked up, and must look it up for the right article.
+
+
+@pytest.fixture
+def desk_of_two(alice, bob, lena, labels):
+    open_, done = make_article("An open article."), make_article("A done article.")
+    make_assignment(open_, alice)
+    make_assignment(done, alice, status=Assignment.Status.SUBMITTED)
+    make_assignment(open_, bob, status=Assignment.Status.SUBMITTED)
+    carol = make_reviewer("carol")
+    make_assignment(done, carol)
+    spans = {
+        "alice open": make_annotation(open_, labels["fact"], alice, quote="open"),
+        "bob open": make_annotation(open_, labels["fact"], bob, quote="article"),
+        "alice done": make_annotation(done, labels["fact"], alice, quote="done"),
+        "consensus done": make_annotation(
+            done, labels["fact"], lena, quote="article", layer=Annotation.Layer.CONSENSUS
+        ),
+        "consensus open": make_annotation(open_, labels["fact"], lena, quote="An", layer=Annotation.Layer.CONSENSUS),
+    }
+    adjudication_close(done, lead=lena)
+    return {"open": open_, "done": done, "carol": carol, **spans}
+
+
+def test_staff_or_superuser_alone_makes_a_lead(db):
+    assert permissions.is_lead(make_user("staffer", is_staff=True)) is True
+    assert permissions.is_lead(make_user("super", is_superuser=True)) is True
+    assert permissions.is_lead(make_user("plain")) is False
+    assert permissions.is_lead(make_user("gone", is_staff=True, is_active=False)) is False
+
+
+def test_an_assignment_status_is_the_one_for_that_article(desk_of_two, alice, lena):
+    assert permissions.assignment_status(alice, desk_of_two["open"].pk) == Assignment.Status.ASSIGNED
+    assert permissions.assignment_status(alice, desk_of_two["done"].pk) == Assignment.Status.SUBMITTED
+    assert permissions.assignment_status(lena, desk_of_two["done"].pk) is None
+    assert permissions.assignment_statuses(alice, [desk_of_two["done"].pk]) == {
+        desk_of_two["done"].pk: Assignment.Status.SUBMITTED
+    }
+    assert permissions.has_submitted(alice, desk_of_two["done"].pk) is True
+    assert permissions.has_submitted(alice, desk_of_two["open"].pk) is False
+    assert permissions.has_submitted(lena, desk_of_two["done"].pk) is False
+    assert permissions.has_submitted(AnonymousUser(), desk_of_two["done"].pk) is False
+
+
+def test_viewing_an_article_follows_the_status_given_or_looked_up(desk_of_two, alice, bob, lena):
+    open_, done = desk_of_two["open"].pk, desk_of_two["done"].pk
+    assert permissions.can_view_article(alice, open_) is True
+    assert permissions.can_view_article(bob, done) is False
+    assert permissions.can_view_article(lena, done) is True
+    assert permissions.can_view_article(AnonymousUser(), open_) is False
+    # A status the caller already read is trusted, either way.
+    assert permissions.can_view_article(bob, done, status=Assignment.Status.ASSIGNED) is True
+    assert permissions.can_view_article(alice, open_, status=None) is False
+
+
+def test_annotating_stops_when_the_article_is_submitted(desk_of_two, alice, lena):
+    assert permissions.can_annotate(alice, desk_of_two["open"]) is True
+    assert permissions.can_annotate(alice, desk_of_two["done"]) is False
+    assert permissions.can_annotate(alice, desk_of_two["open"], status=Assignment.Status.SUBMITTED) is False
+    assert permissions.can_annotate(lena, desk_of_two["done"]) is True  # not assigned to her
+
+
+def test_changing_a_span_follows_its_layer_author_status_and_adjudication(desk_of_two, alice, bob, lena):
+    can_change = permissions.can_change_annotation
+    assert can_change(alice, desk_of_two["alice open"]) is True
+    assert can_change(alice, desk_of_two["alice done"]) is False  # she submitted it
+    assert can_change(alice, desk_of_two["alice open"], status=Assignment.Status.SUBMITTED) is False
+    assert can_change(alice, desk_of_two["alice done"], status=Assignment.Status.IN_PROGRESS) is True
+    assert can_change(bob, desk_of_two["alice open"]) is False
+    # Consensus spans: leads, until the article is adjudicated.
+    assert can_change(lena, desk_of_two["consensus open"]) is True
+    assert can_change(lena, desk_of_two["consensus done"]) is False
+    assert can_change(lena, desk_of_two["consensus done"], adjudicated=False) is True
+    assert can_change(lena, desk_of_two["consensus open"], adjudicated=True) is False
+    assert can_change(alice, desk_of_two["consensus open"]) is False
+    assert can_change(AnonymousUser(), desk_of_two["alice open"]) is False
+
+
+def test_seeing_a_span_follows_layer_author_submission_and_adjudication(desk_of_two, alice, bob, lena, settings):
+    can_see = permissions.can_see_annotation
+    settings.INDEPENDENT_REVIEW = True
+    assert can_see(alice, desk_of_two["alice open"]) is True
+    assert can_see(alice, desk_of_two["bob open"]) is False  # she has not submitted "open"
+    assert can_see(bob, desk_of_two["alice open"]) is True  # he has
+    assert can_see(alice, desk_of_two["consensus done"]) is True  # adjudicated
+    assert can_see(alice, desk_of_two["consensus open"]) is False  # not yet
+    assert can_see(bob, desk_of_two["alice done"]) is False  # not his article
+    assert can_see(lena, desk_of_two["alice done"]) is True
+    # A status passed in is trusted; an inactive user sees nothing whatever it says.
+    assert can_see(alice, desk_of_two["bob open"], status=Assignment.Status.SUBMITTED) is True
+    alice.is_active = False
+    assert can_see(alice, desk_of_two["bob open"], status=Assignment.Status.SUBMITTED) is False
+    assert can_see(alice, desk_of_two["alice open"], status=Assignment.Status.ASSIGNED) is False
+
+
+def test_seeing_ones_own_span_with_the_status_known_asks_the_database_nothing(
+    desk_of_two, alice, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        assert permissions.can_see_annotation(alice, desk_of_two["alice open"], status=Assignment.Status.ASSIGNED)
+    # Without an assignment the answer needs the database (is she a lead?).
+    with django_assert_num_queries(1):
+        assert not permissions.can_see_annotation(alice, desk_of_two["alice open"], status=None)
+
+
+def test_a_refused_history_says_why_in_words(desk_of_two, alice, bob):
+    with pytest.raises(PermissionDenied, match=r"^only a lead can see a span's history$"):
+        permissions.require_history_visible(alice, desk_of_two["alice open"])
+    with pytest.raises(Http404, match=r"^No such annotation\.$"):
+        permissions.require_history_visible(bob, desk_of_two["alice done"])
+
+
+@pytest.mark.parametrize(
+    ("who", "independent", "visible"),
+    [
+        ("lena", True, ["alice open", "bob open", "alice done", "consensus done", "consensus open"]),
+        # Her own, and the adjudicated consensus of her articles; bob's only
+        # once she has submitted "open", which she has not.
+        ("alice", True, ["alice open", "alice done", "consensus done"]),
+        # bob submitted "open": alice's span there too; "done" is not his.
+        ("bob", True, ["alice open", "bob open"]),
+        # The adjudicated consensus, but not alice's span beside it.
+        ("carol", True, ["consensus done"]),
+        ("alice", False, ["alice open", "bob open", "alice done", "consensus done"]),
+        ("anonymous", True, []),
+    ],
+)
+def test_the_spans_listed_are_the_ones_each_user_may_see(desk_of_two, request, settings, who, independent, visible):
+    settings.INDEPENDENT_REVIEW = independent
+    user = {"anonymous": AnonymousUser(), "carol": desk_of_two["carol"]}.get(who) or request.getfixturevalue(who)
+    listed = set(Annotation.objects.filter(permissions.annotations_visible_to(user)).values_list("pk", flat=True))
+    assert listed == {desk_of_two[name].pk for name in visible}
+    # The list and the one-span answer agree.
+    for name in ("alice open", "bob open", "alice done", "consensus done", "consensus open"):
+        assert permissions.can_see_annotation(user, desk_of_two[name]) is (name in visible), name
+
+
+def test_a_count_for_a_reviewer_leaves_out_articles_only_others_submitted(desk_of_two, alice, settings):
+    settings.INDEPENDENT_REVIEW = True
+    # bob submitted "open", alice did not: she counts only her own span there.
+    assert spans_counted(alice, desk_of_two["open"]) == 1
+
+
+def test_the_workspace_shows_a_reviewer_only_her_own_spans_unless_she_asks(desk_of_two, alice, lena, settings):
+    settings.INDEPENDENT_REVIEW = True
+
+    def shown(user, **options):
+        spans = Annotation.objects.filter(article=desk_of_two["open"]).filter(
+            permissions.visible_spans(user, **options)
+        )
+        return {span.pk for span in spans}
+
+    own = {desk_of_two["alice open"].pk}
+    assert shown(alice, status=Assignment.Status.SUBMITTED) == own
+    assert shown(alice, status=Assignment.Status.SUBMITTED, show_others=True) == own | {desk_of_two["bob open"].pk}
+    assert shown(lena, status=None, layer=Annotation.Layer.CONSENSUS) == {desk_of_two["consensus open"].pk}
+
+
+def test_lead_required_decorates_a_view_when_it_is_applied(alice, lena):
+    # Applied here, not at import, so what is tested is the decorator itself.
+    def view(request):
+        return HttpResponse("done")
+
+    bare = permissions.lead_required(view)
+    worded = permissions.lead_required(message="Leads only.")(view)
+    assert bare.__name__ == worded.__name__ == "view"
+    assert bare(request_from(lena)).content == worded(request_from(lena)).content == b"done"
+    with pytest.raises(PermissionDenied, match=r"^Only a lead can do that\.$"):
+        bare(request_from(alice))
+    with pytest.raises(PermissionDenied, match=r"^Leads only\.$"):
+        worded(request_from(alice))

@@ -555,3 +555,4 @@ def test_classify_spans_splits_as_the_pairwise_comparison_does():
 def test_classify_spans_with_nothing_to_compare_against():
     assert classify_spans([("fact", 0, 3)], [], text_length=3) == ["unmatched"]
     assert classify_spans([], [("fact", 0, 3)], text_length=3) == []
+    assert classify_spans([], [], text_length=3) == []

@@ -102,6 +102,11 @@ def test_normalise_leaves_emoji_cjk_and_nbsp_alone():
     assert normalise_text(text) == text
 
 
+def test_normalise_strips_only_byte_order_marks_from_the_start():
+    assert normalise_text("\ufeffXi said") == "Xi said"
+    assert normalise_text("Xi\ufeff") == "Xi\ufeff"
+
+
 def test_normalise_of_empty_text_is_empty():
     assert normalise_text("") == ""
 
@@ -317,6 +322,13 @@ def test_cluster_split_by_looks_only_at_a_stretch_around_the_offset(monkeypatch)
     for offset in range(0, len(text), 7):
         offsets.cluster_split_by(text, offset)
     assert segmented and max(segmented) <= 4
+    # A line start is a boundary whatever the line starts with, and whatever
+    # long cluster ends the line before: nothing to segment there.
+    segmented.clear()
+    lines = "q" + "\u0301" * 60 + f"\n{FLAG} said so.\n\N{THUMBS UP SIGN}\n"
+    assert offsets.cluster_split_by(lines, 62) is None
+    assert offsets.cluster_split_by(lines, lines.index("\N{THUMBS UP SIGN}")) is None
+    assert segmented == []
 
 
 # --- properties: splits, against clusters known from how the text was made --------
@@ -474,6 +486,7 @@ def test_utf16_to_codepoint_refuses_a_negative_offset():
     with pytest.raises(SpanError) as caught:
         utf16_to_codepoint("Xi", -1)
     assert str(caught.value) == "offset -1 is negative"
+    assert caught.value.field == "start"
 
 
 @pytest.mark.parametrize("offset", ["1", 1.0, None, True])
@@ -481,6 +494,7 @@ def test_utf16_to_codepoint_refuses_an_offset_that_is_not_a_whole_number(offset)
     with pytest.raises(SpanError) as caught:
         utf16_to_codepoint("Xi", offset)
     assert str(caught.value) == f"offset must be a whole number, got {offset!r}"
+    assert caught.value.field == "start"
 
 
 # --- properties over random text ---------------------------------------------
@@ -617,6 +631,14 @@ def test_reanchor_chooses_by_context_then_by_distance():
         ("ab ab", "ab", {}, (0, 2)),
         # A hint past the end of the text is only a distance.
         ("ab ab", "ab", {"start": 99}, (3, 5)),
+        # The prefix is compared from its end, the text before the quote too.
+        ("abX baX", "X", {"prefix": "ba"}, (6, 7)),
+        ("abX xaX", "X", {"prefix": "ab"}, (2, 3)),
+        ("cbaX bzaX", "X", {"prefix": "cba"}, (3, 4)),
+        ("abcX xacX", "X", {"prefix": "abc"}, (3, 4)),
+        # No context given is no context, whatever the text holds.
+        ("XXXXab ab", "ab", {"start": 8}, (7, 9)),
+        ("ab abXXXX", "ab", {}, (0, 2)),
     ],
 )
 def test_reanchor_picks_the_occurrence_its_context_and_position_name(text, exact, context, expected):
@@ -630,18 +652,25 @@ def test_reanchor_does_not_take_a_boolean_for_a_position():
 
 
 def test_reanchor_refuses_a_quote_that_is_not_in_the_text():
-    with pytest.raises(offsets.SpanError, match="does not occur"):
+    with pytest.raises(offsets.SpanError) as caught:
         offsets.reanchor("He said yes.", "said no")
-    with pytest.raises(offsets.SpanError, match="empty"):
+    assert (str(caught.value), caught.value.field) == ("the quote 'said no' does not occur in the text", "quote")
+    with pytest.raises(offsets.SpanError) as caught:
+        offsets.reanchor("He said yes.", "n" * 61)
+    assert str(caught.value) == f"the quote '{'n' * 59}…' does not occur in the text"
+    with pytest.raises(offsets.SpanError) as caught:
         offsets.reanchor("He said yes.", "")
+    assert (str(caught.value), caught.value.field) == ("the quote is empty", "quote")
 
 
 def test_map_through_normalisation_moves_offsets_past_crlf_and_bom():
     raw = "\ufeffab\r\ncafe\u0301 x"
     span = offsets.map_through_normalisation(raw, 5, 10)
     assert offsets.normalise_text(raw)[span.start : span.end] == "café"
-    with pytest.raises(offsets.SpanError, match="cuts through"):
+    with pytest.raises(offsets.SpanError) as caught:
         offsets.map_through_normalisation(raw, 5, 9)  # the e without its accent
+    assert str(caught.value) == "the span [5, 9) cuts through a character that normalisation joins"
+    assert caught.value.field == "start"
 
 
 @pytest.mark.parametrize(
@@ -655,6 +684,7 @@ def test_map_through_normalisation_moves_offsets_past_crlf_and_bom():
         ("a\rb", 0, 2, (0, 2)),  # a lone CR is a line end of its own
         ("cafe\u0301 x", 0, 5, (0, 4)),
         ("cafe\u0301 x", 5, 7, (4, 6)),
+        ("Xab", 0, 1, (0, 1)),  # only byte order marks are stripped
     ],
 )
 def test_map_through_normalisation_gives_the_stored_offsets(raw, start, end, expected):
