@@ -6,6 +6,7 @@ import functools
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 
+from annotate.models import MAX_ID
 from annotate.rules import json_input
 
 MAX_JSON_BODY = 1_000_000
@@ -34,10 +35,6 @@ def wants_json(request) -> bool:
         or "application/json" in request.headers.get("Accept", "")
         or request.content_type == "application/json"
     )
-
-
-# The largest id either database can hold (a BigAutoField).
-MAX_ID = 2**63 - 1
 
 
 def id_from_text(value) -> int | None:
