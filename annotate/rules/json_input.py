@@ -53,6 +53,42 @@ def parse(text: str, *, max_depth: int = MAX_DEPTH, one_line: bool = False):
     return value
 
 
+def unstorable_text(value) -> tuple[str, str, str | None] | None:
+    """The first string in ``value`` (a key or a value, at any depth) that
+    no database column can hold, as (where, why, top-level key): NUL, which
+    PostgreSQL refuses even in a WHERE clause, and a lone surrogate, which
+    JSON can carry as "\\ud800" but UTF-8 cannot encode. None when every
+    string can be stored. ``where`` names the place a person would look:
+    ``note``, ``reviewers[1]``. Iterative, like ``depth_of``."""
+    stack = [(value, "", None)]
+    while stack:
+        item, where, top = stack.pop()
+        if isinstance(item, str):
+            reason = _why_unstorable(item)
+            if reason:
+                return where or "the body", reason, top
+        elif isinstance(item, dict):
+            for key, child in reversed(item.items()):
+                place = f"{where}.{key}" if where else key
+                reason = _why_unstorable(key)
+                if reason:
+                    return f"the key {key.replace(chr(0), '')!r}", reason, None
+                stack.append((child, place, top or key))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{index}]", top) for index, child in reversed(list(enumerate(item))))
+    return None
+
+
+def _why_unstorable(text: str) -> str | None:
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains an unpaired surrogate, which is not a character"
+    return None
+
+
 def depth_of(value) -> int:
     """How deeply lists and objects nest in ``value``: 0 for a scalar, 1 for
     ``[]`` or ``{"a": 1}``, 2 for ``[[]]``. Iterative, so any depth is safe."""

@@ -59,11 +59,12 @@ def declared_body_size(request) -> int:
 
 def read_json_body(request, *, stream=None):
     """The JSON value of a request's body. Every JSON endpoint reads its body
-    through this: the pages' (``read_json_object``) and the API's
-    (annotate/api/parsers.py, which passes the ``stream`` DRF hands its
-    parsers). Raises JsonError: 413 for a body over MAX_JSON_BODY, 400 for
-    one that is not UTF-8 or not JSON Sourcemark reads (too deeply nested, a
-    number too long to read: annotate/rules/json_input.py)."""
+        through this: the pages' (``read_json_object``) and the API's
+        (annotate/api/parsers.py, which passes the ``stream`` DRF hands its
+        parsers). Raises JsonError: 413 for a body over MAX_JSON_BODY, 400 for
+        one that is not UTF-8 or not JSON Sourcemark reads (too deeply nested, a
+        number too long to read: annotate/rules/json_input.py) and for a string
+    no database can store (NUL, a lone surrogate)."""
     # Refuse by the declared size before reading, so an oversized body is
     # never held in memory; then check what was actually read.
     if declared_body_size(request) > MAX_JSON_BODY:
@@ -76,9 +77,17 @@ def read_json_body(request, *, stream=None):
     except UnicodeDecodeError as error:
         raise JsonError(f"the request body is not valid JSON (it is not UTF-8: byte {error.start})") from None
     try:
-        return json_input.parse(text or "null")
+        value = json_input.parse(text or "null")
     except json_input.JsonProblem as problem:
         raise JsonError(f"the request body is {problem}") from None
+    # NUL and lone surrogates can only arrive as \u escapes (JSON refuses a
+    # raw control character in a string), so most bodies skip the walk.
+    # Refused here, once, they cannot reach the database as a 500 from
+    # whichever field or lookup would have used them.
+    if "\\u" in text and (unstorable := json_input.unstorable_text(value)):
+        where, why, field = unstorable
+        raise JsonError(f"{where} {why}", field=field)
+    return value
 
 
 def _body_too_large() -> JsonError:

@@ -96,7 +96,6 @@ def label_payload(label: Label) -> dict:
 def _label_from(value) -> Label:
     if not isinstance(value, str) or not value or len(value) > 50:
         raise JsonError("label must be a label's slug", field="label")
-    _require_storable(value, "label")
     try:
         return Label.objects.get(slug=value)
     except Label.DoesNotExist:
@@ -114,21 +113,8 @@ def _text_fields(data: dict) -> dict:
                 raise JsonError(f"{name} must be text", field=name)
             if len(value) > limit:
                 raise JsonError(f"{name} is longer than {limit:,} characters", field=name)
-            _require_storable(value, name)
             values[name] = value.strip() if name != "note" else value
     return values
-
-
-def _require_storable(value: str, name: str) -> None:
-    """Refuse text no database column can hold: NUL (PostgreSQL refuses it)
-    and lone surrogates (which JSON can carry as "\\ud800" but UTF-8 cannot
-    encode). Without this they reach the driver and answer 500."""
-    if "\x00" in value:
-        raise JsonError(f"{name} must not contain NUL characters", field=name)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise JsonError(f"{name} contains an unpaired surrogate, which is not a character", field=name) from None
 
 
 def _client_id_from(data: dict) -> uuid.UUID | None:

@@ -109,3 +109,35 @@ def test_a_body_that_is_not_utf8_is_named():
         400,
         {"error": {"message": "the request body is not valid JSON (it is not UTF-8: byte 14)"}},
     )
+
+
+# Each of these reached the database as a 500 on PostgreSQL, which refuses
+# NUL even in a lookup (a reviewer's username), or on both databases for a
+# lone surrogate, which UTF-8 cannot encode.
+UNSTORABLE = [
+    ("POST", "/api/assignments/", {"article": "{article}", "reviewers": ["alice", "b\x00b"]},
+     "reviewers[1] must not contain NUL characters", "reviewers"),
+    ("POST", "/api/articles/", {"title": "Minsk \ud800", "source": "BelTA", "text": "Xi met."},
+     "title contains an unpaired surrogate, which is not a character", "title"),
+    ("POST", "/api/auth/token/", {"username": "lena\x00", "password": "x"},
+     "username must not contain NUL characters", "username"),
+    ("PATCH", "/api/annotations/{span}/", {"speaker": "Xi\x00", "version": 1},
+     "speaker must not contain NUL characters", "speaker"),
+    ("POST", "/api/annotations/", {"article": "{article}", "label": "fact", "start": 0, "end": 2, "quote": "Xi",
+                                   "extra": {"\x00": 1}},
+     "the key '' must not contain NUL characters", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path", "body", "message", "field"), UNSTORABLE)
+def test_text_no_database_can_store_is_a_400_naming_where_it_is(span, lena, alice, method, path, body, message, field):
+    body = {key: (span.article_id if value == "{article}" else value) for key, value in body.items()}
+    before = rows()
+
+    response = send(alice if method == "PATCH" else lena, method, path.format(span=span.pk), json.dumps(body).encode())
+
+    expected = {"message": message, **({"field": field} if field else {})}
+    assert (response.status_code, response.json()) == (400, {"error": expected})
+    assert rows() == before
+    span.refresh_from_db()
+    assert span.speaker == ""

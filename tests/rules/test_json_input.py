@@ -3,7 +3,7 @@ outside. Plain values, no database."""
 
 import pytest
 
-from annotate.rules.json_input import MAX_DEPTH, JsonProblem, depth_of, parse
+from annotate.rules.json_input import MAX_DEPTH, JsonProblem, depth_of, parse, unstorable_text
 
 TOO_DEEP = f"JSON nested too deeply (more than {MAX_DEPTH} levels)"
 
@@ -79,3 +79,30 @@ def test_depth_of_a_value_deeper_than_the_recursion_limit_is_counted():
     for _ in range(50_000):
         value = [value]
     assert depth_of(value) == 50_001
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ({"note": "nul \x00 inside"}, ("note", "must not contain NUL characters", "note")),
+        ({"reviewers": ["ana", "b\x00n"]}, ("reviewers[1]", "must not contain NUL characters", "reviewers")),
+        (
+            {"a": {"b": [{"c": "\ud800"}]}},
+            ("a.b[0].c", "contains an unpaired surrogate, which is not a character", "a"),
+        ),
+        ({"no\x00te": "x"}, ("the key 'note'", "must not contain NUL characters", None)),
+        (["\udfff"], ("[0]", "contains an unpaired surrogate, which is not a character", None)),
+        ("\x00", ("the body", "must not contain NUL characters", None)),
+        # The first in document order, not the last pushed.
+        ({"a": "\x00", "b": "\ud800"}, ("a", "must not contain NUL characters", "a")),
+    ],
+)
+def test_text_no_database_can_store_is_found_wherever_it_is(value, found):
+    assert unstorable_text(value) == found
+
+
+@pytest.mark.parametrize(
+    "value", [{"note": "ok", "n": [1, None, True, 2.5]}, "😀 \ufeff \u200b \U0010ffff", [], {}, None, 0]
+)
+def test_text_every_database_can_store_passes(value):
+    assert unstorable_text(value) is None
