@@ -307,16 +307,16 @@ def span_import_refusal(user, *, article: Article, layer: str, author, existing:
     consensus row is a lead's, on an article not adjudicated. (Authors and
     times kept from the file are ``may_keep_authors``' question, asked
     before this one is skipped.)"""
-    name = author.get_username() if author is not None else "nobody"
     if layer == Annotation.Layer.CONSENSUS:
         if not can_curate(user):
             return "only a lead may write consensus spans"
         if is_adjudicated(article.pk):
             return f"article {article.pk} is adjudicated; a lead must reopen it before its consensus changes"
         if existing is None and author.pk != user.pk:
-            return f"a new consensus span is decided by whoever imports it, not by {name}"
+            return f"a new consensus span is decided by whoever imports it, not by {author.get_username()}"
         return None
     if author.pk != user.pk:
+        name = author.get_username()
         return f"the span is {name}'s; only {name} can write it"
     if existing is not None:
         if not can_change_annotation(user, existing, status=status):

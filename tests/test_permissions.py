@@ -439,3 +439,84 @@ def test_lead_required_decorates_a_view_when_it_is_applied(alice, lena):
         bare(request_from(alice))
     with pytest.raises(PermissionDenied, match=r"^Leads only\.$"):
         worded(request_from(alice))
+
+
+REVIEWER, CONSENSUS = Annotation.Layer.REVIEWER, Annotation.Layer.CONSENSUS
+
+
+@pytest.mark.parametrize(
+    ("importer", "article", "layer", "author", "existing", "refusal"),
+    [
+        ("alice", "open", CONSENSUS, "alice", None, "only a lead may write consensus spans"),
+        ("lena", "done", CONSENSUS, "lena", "consensus done",
+         "article {done} is adjudicated; a lead must reopen it before its consensus changes"),
+        ("lena", "open", CONSENSUS, "bob", None, "a new consensus span is decided by whoever imports it, not by bob"),
+        ("lena", "open", CONSENSUS, "lena", None, None),
+        # An existing consensus span keeps the lead who decided it.
+        ("lena", "open", CONSENSUS, "alice", "consensus open", None),
+        ("alice", "open", REVIEWER, "bob", "bob open", "the span is bob's; only bob can write it"),
+        ("lena", "open", REVIEWER, "alice", None, "the span is alice's; only alice can write it"),
+        ("alice", "done", REVIEWER, "alice", "alice done",
+         "you have submitted article {done}; a lead must reopen it before its spans change"),
+        ("alice", "open", REVIEWER, "alice", "alice open", None),
+        ("alice", "done", REVIEWER, "alice", None,
+         "you have submitted article {done}; a lead must reopen it before you add spans"),
+        ("bob", "done", REVIEWER, "bob", None, "article {done} is not assigned to you"),
+        ("alice", "open", REVIEWER, "alice", None, None),
+    ],
+)  # fmt: skip
+def test_an_import_row_is_refused_as_the_page_would_refuse_it(
+    desk_of_two, alice, bob, lena, importer, article, layer, author, existing, refusal
+):
+    people = {"alice": alice, "bob": bob, "lena": lena}
+    expected = refusal.format(done=desk_of_two["done"].pk) if refusal else None
+
+    assert (
+        permissions.span_import_refusal(
+            people[importer],
+            article=desk_of_two[article],
+            layer=layer,
+            author=people[author],
+            existing=desk_of_two[existing] if existing else None,
+        )  # fmt: skip
+        == expected
+    )
+
+
+def test_an_import_row_trusts_the_status_the_caller_read(desk_of_two, alice):
+    open_ = desk_of_two["open"]
+    submitted = Assignment.Status.SUBMITTED
+
+    assert permissions.span_import_refusal(
+        alice, article=open_, layer=REVIEWER, author=alice, existing=None, status=submitted
+    ) == (f"you have submitted article {open_.pk}; a lead must reopen it before you add spans")
+    assert permissions.span_import_refusal(
+        alice, article=open_, layer=REVIEWER, author=alice, existing=None, status=None
+    ) == (f"article {open_.pk} is not assigned to you")
+    assert permissions.span_import_refusal(
+        alice, article=open_, layer=REVIEWER, author=alice, existing=desk_of_two["alice open"], status=submitted
+    ) == (f"you have submitted article {open_.pk}; a lead must reopen it before its spans change")
+
+
+@pytest.mark.parametrize(
+    ("who", "may"),
+    [
+        ("staff", True),
+        ("superuser", True),
+        ("lead", False),
+        ("reviewer", False),
+        ("inactive staff", False),
+        ("anonymous", False),
+    ],
+)
+def test_only_active_staff_may_keep_a_files_authors_and_times(lena, alice, who, may):
+    user = {
+        "staff": lambda: make_user("staffer", is_staff=True),
+        "superuser": lambda: make_user("super", is_superuser=True),
+        "lead": lambda: lena,
+        "reviewer": lambda: alice,
+        "inactive staff": lambda: make_user("gone", is_staff=True, is_active=False),
+        "anonymous": AnonymousUser,
+    }[who]()
+
+    assert permissions.may_keep_authors(user) is may

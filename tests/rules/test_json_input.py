@@ -57,6 +57,13 @@ def test_the_deepest_allowed_nesting_and_the_longest_number_are_read():
     assert parse("9" * 4_300) == int("9" * 4_300)
 
 
+def test_the_deepest_allowed_nesting_is_read_among_more_brackets_than_levels():
+    # More brackets than MAX_DEPTH, so the depth is walked, and exactly MAX_DEPTH deep.
+    text = "[[], " + nested(MAX_DEPTH - 1) + "]"
+    assert text.count("[") > MAX_DEPTH
+    assert depth_of(parse(text)) == MAX_DEPTH
+
+
 def test_brackets_inside_strings_do_not_count_as_nesting():
     assert parse('["' + "[" * 1_000 + '"]') == ["[" * 1_000]
 
