@@ -168,3 +168,21 @@ class loopback_only:
 
     def __exit__(self, *exc):
         _guarding.on = False
+
+
+STORY_TITLE = "Minsk and Beijing sign a trade pact"
+STORY_PARAGRAPHS = [
+    "The governments of Belarus and China signed a trade agreement on Tuesday, "
+    "after two days of talks in Beijing that officials on both sides called productive.",
+    "“This agreement opens our markets to each other,” the Belarusian trade minister told "
+    "reporters outside the Great Hall of the People, adding that tariffs would fall within a year.",
+    "Critics in Minsk said the deal had been negotiated without consulting local manufacturers, "
+    "who fear competition from cheaper imports, and called for the text to be published in full.",
+    "The agreement still has to be ratified by the Belarusian parliament, which is expected "
+    "to vote on it before the end of the month.",
+]
+
+
+def story_page() -> bytes:
+    """The test story as a news page."""
+    return article_page(STORY_TITLE, STORY_PARAGRAPHS)
