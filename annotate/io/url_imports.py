@@ -8,15 +8,27 @@ process; the page and the API queue fetches that a worker runs with
 """
 
 import logging
+import re
+from collections.abc import Iterable
+
+from django.db import DatabaseError
 
 from annotate.actions import article_fetches
 from annotate.io import articles_in, documents
-from annotate.io.articles_in import ImportProblem
+from annotate.io.articles_in import ImportProblem, ImportReport
 from annotate.io.fetching import FetchPolicy, FetchProblem, fetch_url
 from annotate.models import Article
 from annotate.rules.text import excerpt
 
 logger = logging.getLogger(__name__)
+
+# What a command-line argument looks like when it is meant as a URL rather
+# than a path: a scheme and "//". ftp://… is a URL too, refused as one.
+_LOOKS_LIKE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def looks_like_url(argument: str) -> bool:
+    return bool(_LOOKS_LIKE_URL.match(argument))
 
 
 def import_article_from_url(url: str, *, policy: FetchPolicy | None = None) -> tuple[Article, str]:
@@ -36,6 +48,27 @@ def import_article_from_url(url: str, *, policy: FetchPolicy | None = None) -> t
         return articles_in.article_import(record)
     except ImportProblem as problem:
         raise ImportProblem(f"{url}: {problem}") from None
+
+
+def import_urls(urls: Iterable[str], *, report: ImportReport | None = None) -> ImportReport:
+    """Import each URL's article, each on its own: a URL that fails is
+    reported with its reason (``report.failed``) and the others go in.
+    Adds to ``report`` when given, so files and URLs of one run share it."""
+    report = report if report is not None else ImportReport()
+    for url in urls:
+        try:
+            _article, outcome = import_article_from_url(url)
+        except ImportProblem as problem:
+            report.failed.append((url, str(problem).removeprefix(f"{url}: ")))
+        except DatabaseError:
+            raise  # not this URL's fault (a lock, a lost connection): the run stops
+        except Exception as error:
+            # A library's error on one page is that page's failure, as a
+            # file's is in import_paths; the reason is named, not a traceback.
+            report.failed.append((url, f"cannot be read ({type(error).__name__}: {error})"))
+        else:
+            getattr(report, outcome).append(url)
+    return report
 
 
 def _name_for(url: str) -> str:
