@@ -35,8 +35,6 @@ def url_refusal(url: str) -> str | None:
         return "no URL given"
     if len(url) > MAX_URL_LENGTH:
         return f"the URL is {len(url):,} characters long; at most {MAX_URL_LENGTH:,} are kept"
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
-        return "the URL contains spaces or control characters"
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -47,6 +45,8 @@ def url_refusal(url: str) -> str | None:
         if not scheme:
             return "not a URL (it should start with http:// or https://)"
         return f"only http:// and https:// addresses are fetched, not {scheme}:"
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return "the URL contains spaces or control characters"
     if not parts.hostname:
         return "the URL has no host name"
     if parts.username is not None or parts.password is not None:
