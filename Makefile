@@ -29,18 +29,32 @@ seed: migrate
 	$(PY) manage.py import_articles seeds/ --manifest seeds/manifest.csv
 	$(PY) manage.py ensure_demo_user
 
+# The dev server and one background worker beside it (URL fetches from the
+# New article page and the API). The worker stops with the server: Ctrl+C
+# reaches both, and the trap ends the worker if the server stops on its
+# own. The worker does not reload on code changes (a reloaded worker can
+# outlive the trap); restart `make run` after changing a task.
 run: seed
-	@echo "Sourcemark on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo "Sourcemark on http://$(HOST):$(PORT)/ with one background worker  (Ctrl+C stops both)"
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production: gunicorn (config/gunicorn.py) with DEBUG off, static files
 # through whitenoise, migrations applied first. docs/deploy.md has the rest.
+# URL fetches need at least one worker besides: on this machine or any
+# other with the same code, settings and DATABASE_URL, run
+#   DEBUG=0 .venv/bin/python manage.py db_worker --no-reload
+# as a service (docs/deploy.md has a systemd unit); run more of them, on
+# more machines, for more fetches at once: they share the queue, and each
+# fetch runs once.
 serve: setup
 	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY to a long random string (docs/deploy.md)" >&2; exit 2; }
 	@test -n "$$DATABASE_URL" || { echo "make serve: set DATABASE_URL, e.g. postgres://user:password@127.0.0.1:5432/sourcemark (docs/deploy.md)" >&2; exit 2; }
 	@test -n "$$ALLOWED_HOSTS" || { echo "make serve: set ALLOWED_HOSTS to the host names the site answers to, e.g. sourcemark.example.org (docs/deploy.md)" >&2; exit 2; }
 	DEBUG=0 $(PY) manage.py migrate --noinput
 	DEBUG=0 $(PY) manage.py collectstatic --noinput
+	@echo "make serve: URL fetches also need a worker: DEBUG=0 $(PY) manage.py db_worker --no-reload (docs/deploy.md, \"Workers\")"
 	DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn --config config/gunicorn.py config.wsgi
 
 # Debian's chromium for the real-browser tests; never a browser download.

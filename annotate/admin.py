@@ -23,6 +23,7 @@ from annotate.models import (
     Adjudication,
     Annotation,
     Article,
+    ArticleFetch,
     Assignment,
     Label,
     Source,
@@ -278,3 +279,24 @@ class AdjudicationAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("article__text")
+
+
+@admin.register(ArticleFetch)
+class ArticleFetchAdmin(admin.ModelAdmin):
+    """Who fetched which URL, and how it went: to read, not to edit. Fetches
+    are queued from the New article page and the API, and their states are
+    the worker's to change (annotate/actions/article_fetches.py)."""
+
+    list_display = ["url", "status", "requested_by", "article", "created_at", "finished_at"]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["requested_by", "article"]
+    search_fields = ["url", "outcome", "requested_by__username"]
+    date_hierarchy = "created_at"
+    fields = ["url", "status", "outcome", "article", "requested_by", "task_result_id", "created_at", "finished_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

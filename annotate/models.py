@@ -332,3 +332,56 @@ class Adjudication(models.Model):
 
     def __str__(self):
         return f"{self.article_id} adjudicated by {self.closed_by_id}"
+
+
+class ArticleFetch(models.Model):
+    """A URL a lead asked Sourcemark to fetch and import as an article, run
+    as a background task (annotate/tasks.py). Its status moves queued →
+    fetching → done or failed (annotate/actions/article_fetches.py); the
+    outcome says in words what happened, for the page and the API."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        FETCHING = "fetching", "Fetching"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    url = models.URLField(max_length=2000, help_text="The address as the lead gave it.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="article_fetches"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    outcome = models.TextField(blank=True, help_text="What happened, in words: the article made, or why it failed.")
+    # Kept when the article goes: the fetch's outcome still says what it made.
+    article = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="fetches")
+    task_result_id = models.CharField(
+        max_length=64, blank=True, help_text="The background task's result id (django-tasks), once queued."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "created_at"], name="articlefetch_requester_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "fetching", "done", "failed"]), name="articlefetch_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["done", "failed"], finished_at__isnull=False)
+                | Q(status__in=["queued", "fetching"], finished_at__isnull=True),
+                name="articlefetch_finished_when_over",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.url} ({self.status})"
+
+    @property
+    def is_over(self) -> bool:
+        """Done or failed: nothing will change it any more."""
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def clean(self):
+        if errors := web_url_errors(url=self.url):
+            raise ValidationError(errors)

@@ -16,6 +16,9 @@ The rules, in one place:
   article / the article is not adjudicated.
 - **Independent judgement** (``settings.INDEPENDENT_REVIEW``): a reviewer
   sees only their own spans on an article until they have submitted it.
+- **Article fetches** (a URL queued for import): leads queue them, as
+  they import articles; a fetch is followed by whoever asked for it and
+  by every lead.
 - **API tokens**: everyone, leads and admins included, sees and changes only
   their own, on their account page; no page lists anyone else's.
 """
@@ -282,6 +285,22 @@ def visible_spans(
     if not settings.INDEPENDENT_REVIEW or (status == Assignment.Status.SUBMITTED and show_others):
         return own_layer
     return own_layer & Q(reviewer_id=user.pk)
+
+
+def can_import_articles(user) -> bool:
+    """Bring articles in: from text, files or URLs (the New article page,
+    the API, the admin's import). Leads only."""
+    return is_lead(user)
+
+
+def article_fetches_visible_to(user) -> Q:
+    """The URL fetches a user may follow, as a filter on ArticleFetch:
+    every one for leads, else the ones they asked for."""
+    if is_lead(user):
+        return Q()
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    return Q(requested_by_id=user.pk)
 
 
 def own_tokens(user) -> Q:

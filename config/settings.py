@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "annotate",
 ]
 
@@ -320,3 +322,43 @@ SPECTACULAR_SETTINGS = {
         "annotate.api.schema.document_errors",
     ],
 }
+
+
+# Background tasks (django-tasks): URL fetches queued by the New article
+# page and the API run in `manage.py db_worker` processes, which take them
+# from this database (django-tasks-db), so SQLite and PostgreSQL need no
+# other service and more workers on more machines share one queue (README,
+# "The worker"). Tests run tasks in-process with the ImmediateBackend.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Fetching articles from URLs (annotate/io/fetching.py). The addresses a
+# URL may lead to are checked (no private, loopback, link-local, multicast,
+# reserved or cloud metadata addresses) unless ARTICLE_FETCH_ALLOW_PRIVATE
+# is on, which the tests do to serve pages from 127.0.0.1; never in
+# production. ARTICLE_FETCH_PRIVATE_HOSTS names hosts that may be fetched
+# although they resolve to private addresses (an intranet CMS); every other
+# host, redirect targets included, is still checked.
+ARTICLE_FETCH_ALLOW_PRIVATE = env_bool("ARTICLE_FETCH_ALLOW_PRIVATE", False)
+ARTICLE_FETCH_PRIVATE_HOSTS = env_list("ARTICLE_FETCH_PRIVATE_HOSTS", [])
+ARTICLE_FETCH_CONNECT_TIMEOUT = env_int("ARTICLE_FETCH_CONNECT_TIMEOUT", 10)
+# The whole fetch, redirects and body included, in seconds.
+ARTICLE_FETCH_TIMEOUT = env_int("ARTICLE_FETCH_TIMEOUT", 30)
+# The most a page may be, in bytes once decompressed; read as a stream and
+# refused as soon as it passes this. News pages are well under 5 MB.
+ARTICLE_FETCH_MAX_BYTES = env_int("ARTICLE_FETCH_MAX_BYTES", 20 * 1024 * 1024)
+ARTICLE_FETCH_MAX_REDIRECTS = env_int("ARTICLE_FETCH_MAX_REDIRECTS", 5)
+# Sites see who is fetching; name this site's address in it when it has one.
+ARTICLE_FETCH_USER_AGENT = env_str(
+    "ARTICLE_FETCH_USER_AGENT",
+    "Sourcemark/1 (source-reliability review; article fetcher"
+    + (f"; +{SOURCEMARK_SITE_URL}" if SOURCEMARK_SITE_URL else "")
+    + ")",
+)
+# The certificate authorities https pages are checked against: certifi's
+# bundle when empty; a file of PEM certificates for a private CA.
+ARTICLE_FETCH_CA_BUNDLE = env_str("ARTICLE_FETCH_CA_BUNDLE", "")
+for _name in ("ARTICLE_FETCH_CONNECT_TIMEOUT", "ARTICLE_FETCH_TIMEOUT", "ARTICLE_FETCH_MAX_BYTES"):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be more than 0")
+if ARTICLE_FETCH_MAX_REDIRECTS < 0:
+    raise ImproperlyConfigured(f"ARTICLE_FETCH_MAX_REDIRECTS={ARTICLE_FETCH_MAX_REDIRECTS} must be 0 or more")

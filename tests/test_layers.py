@@ -36,6 +36,7 @@ LAYERS = {
     "admin": 4,
     "management": 4,
     "templatetags": 4,
+    "tasks": 4,
     "apps": 5,
 }
 

@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from annotate import permissions
 from annotate.actions.consensus import adjudication_close
-from annotate.models import Annotation, Article, Assignment, Source
+from annotate.models import Annotation, Article, ArticleFetch, Assignment, Source
 from tests.conftest import assign, make_annotation, make_article, make_assignment, make_reviewer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -520,3 +520,23 @@ def test_only_active_staff_may_keep_a_files_authors_and_times(lena, alice, who, 
     }[who]()
 
     assert permissions.may_keep_authors(user) is may
+
+
+@pytest.mark.parametrize(
+    ("who", "may_import", "follows"),
+    [
+        ("anonymous", False, []),
+        ("author", False, ["alice's"]),  # a former lead still follows what she asked for
+        ("other reviewer", False, []),
+        ("lead", True, ["alice's", "lena's"]),
+        ("admin", True, ["alice's", "lena's"]),
+        ("inactive other", False, []),
+    ],
+)
+def test_leads_import_articles_and_follow_every_fetch_others_their_own(cast, lena, who, may_import, follows):
+    user = {**cast, "lead": lena}[who]
+    ArticleFetch.objects.create(url="https://news.example/a", requested_by=cast["author"])
+    ArticleFetch.objects.create(url="https://news.example/b", requested_by=lena)
+    assert permissions.can_import_articles(user) is may_import
+    visible = ArticleFetch.objects.filter(permissions.article_fetches_visible_to(user)).order_by("url")
+    assert [f"{fetch.requested_by.username}'s" for fetch in visible] == follows

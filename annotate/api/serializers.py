@@ -8,7 +8,16 @@ from rest_framework import serializers
 
 from annotate import permissions
 from annotate.io.file_formats import IMPORT_FORMATS
-from annotate.models import ARTICLE_TEXT_LIMIT, SPAN_TEXT_LIMITS, Annotation, Article, Assignment, Label, Source
+from annotate.models import (
+    ARTICLE_TEXT_LIMIT,
+    SPAN_TEXT_LIMITS,
+    Annotation,
+    Article,
+    ArticleFetch,
+    Assignment,
+    Label,
+    Source,
+)
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -43,9 +52,15 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 
 class ArticleImportSerializer(serializers.Serializer):
-    """An article to import: normalised and validated as files are."""
+    """An article to import: its ``text`` (with any of the other fields),
+    normalised and validated as files are, imported at once; or only a
+    ``url``, fetched and imported in the background (202, with the fetch
+    to follow)."""
 
-    text = serializers.CharField(trim_whitespace=False, max_length=ARTICLE_TEXT_LIMIT)
+    text = serializers.CharField(
+        required=False, trim_whitespace=False, max_length=ARTICLE_TEXT_LIMIT,
+        help_text="The article's text. Leave it out, and give only url, to have the page fetched.",
+    )  # fmt: skip
     title = serializers.CharField(required=False, allow_blank=True, max_length=500)
     source = serializers.CharField(required=False, allow_blank=True, max_length=200)
     byline = serializers.CharField(required=False, allow_blank=True, max_length=300)
@@ -60,6 +75,20 @@ class ArticleImportResultSerializer(ArticleDetailSerializer):
 
     class Meta(ArticleDetailSerializer.Meta):
         fields = (*ArticleDetailSerializer.Meta.fields, "outcome")
+        read_only_fields = fields
+
+
+class ArticleFetchSerializer(serializers.ModelSerializer):
+    """A URL being fetched: follow ``self`` until ``status`` is done (the
+    ``article`` is there) or failed (``outcome`` says why)."""
+
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, allow_null=True, default=None)
+    self = serializers.HyperlinkedIdentityField(view_name="api-article-fetch-detail", help_text="Poll this.")
+    outcome = serializers.CharField(read_only=True, help_text="What happened, in words; empty while it runs.")
+
+    class Meta:
+        model = ArticleFetch
+        fields = ("id", "self", "url", "status", "outcome", "article", "requested_by", "created_at", "finished_at")
         read_only_fields = fields
 
 

@@ -10,6 +10,7 @@ router.include_root_view = False
 router.register("sources", articles.SourceViewSet, basename="api-source")
 router.register("labels", articles.LabelViewSet, basename="api-label")
 router.register("articles", articles.ArticleViewSet, basename="api-article")
+router.register("article-fetches", articles.ArticleFetchViewSet, basename="api-article-fetch")
 router.register("annotations", annotations.AnnotationViewSet, basename="api-annotation")
 router.register("assignments", assignments.AssignmentViewSet, basename="api-assignment")
 

@@ -6,7 +6,7 @@ from django.db.models import F
 from annotate import permissions
 from annotate.io.exports import EXPORT_FORMATS, FILTER_PARAMETERS, FORMAT_NAMES, AnnotationFilter
 from annotate.io.file_formats import FILE_FORMATS, IMPORT_FORMATS, import_format_for
-from annotate.models import MAX_ID, Annotation, Article, Label, Source
+from annotate.models import ARTICLE_TEXT_LIMIT, MAX_ID, Annotation, Article, Label, Source
 from annotate.read import reports
 from annotate.web.http import id_from_text
 
@@ -205,3 +205,37 @@ class AnnotationFileImportForm(forms.Form):
             if cleaned["file_format"] is None:
                 self.add_error("file_format", "The file's extension names no format Sourcemark reads; choose one.")
         return cleaned
+
+
+# How many URLs one paste may queue: a desk's morning links, not a crawl.
+MAX_URLS_PER_PASTE = 50
+
+
+class ArticleUrlsForm(forms.Form):
+    """The New article page's URLs: one per line, blank lines ignored."""
+
+    urls = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocomplete": "off"}),
+        max_length=MAX_URLS_PER_PASTE * 2001,
+        label="Article URLs",
+        help_text="One per line. Each page is fetched in the background and imported as an article.",
+    )
+
+    def clean_urls(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["urls"].splitlines() if line.strip()]
+        if not lines:
+            raise ValidationError("Paste at least one URL.")
+        if len(lines) > MAX_URLS_PER_PASTE:
+            raise ValidationError(f"Paste at most {MAX_URLS_PER_PASTE} URLs at a time; this has {len(lines)}.")
+        return list(dict.fromkeys(lines))  # the same URL twice is one fetch
+
+
+class ArticleTextForm(forms.Form):
+    """An article pasted whole: imported at once, as a file would be."""
+
+    title = forms.CharField(max_length=500)
+    source = forms.CharField(max_length=200, help_text="The outlet, as its readers know it.")
+    url = forms.URLField(max_length=2000, required=False, assume_scheme="https", label="URL (optional)")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), strip=False, max_length=ARTICLE_TEXT_LIMIT, label="Text"
+    )

@@ -1,10 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from annotate.web.views import account, articles, curation, health, reports, team
+from annotate.web.views import account, articles, curation, health, new_article, reports, team
 
 urlpatterns = [
     path("", articles.article_list, name="article-list"),
+    path("articles/new/", new_article.new_article, name="article-new"),
+    path("articles/new/fetch/", new_article.new_article_fetch, name="article-new-fetch"),
+    path("articles/new/text/", new_article.new_article_text, name="article-new-text"),
     path("articles/<int:article_id>/", articles.article_detail, name="article-detail"),
     path("articles/<int:article_id>/annotations/", articles.article_annotations, name="article-annotations"),
     path("annotations/<int:annotation_id>/", articles.annotation_detail, name="annotation-detail"),

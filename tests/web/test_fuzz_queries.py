@@ -22,6 +22,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from annotate.models import ArticleFetch
 from annotate.web.forms import AnnotationExportForm, ArticleListForm, AssignForm, ReportForm
 from tests.conftest import assign, make_annotation, make_article, make_assignment
 from tests.web.test_fuzz_json import content_types, rolled_back
@@ -44,6 +45,7 @@ PAGES = {
     "/annotations/{span}/history/": [],
     "/articles/{article}/curate/": ["show", "page"],
     "/queue/": [],
+    "/articles/new/": [],
     "/assign/": ["articles", "page"],
     "/team/": ["source"],
     "/team/agreement.csv": ["source"],
@@ -111,8 +113,9 @@ def world(alice, bob, lena, root, labels):
     span = make_annotation(article, labels["fact"], alice, quote="Minsk")
     make_annotation(article, labels["opinion"], bob, quote="Xi 😀")
     make_annotation(article, labels["quote"], lena, quote="Lukashenko", layer="consensus")
+    fetch = ArticleFetch.objects.create(url="https://news.example/story", requested_by=lena)
     ids = {"article": article.pk, "span": span.pk, "source": article.source_id, "assignment": submitted.pk,
-           "label": labels["fact"].pk}  # fmt: skip
+           "label": labels["fact"].pk, "fetch": fetch.pk}  # fmt: skip
     clients = {"anonymous": Client()}
     for user in (alice, lena, root):
         clients[user.username] = Client()
@@ -122,7 +125,7 @@ def world(alice, bob, lena, root, labels):
 
 # What an API path's {id} names, by the collection before it.
 ID_KINDS = {"articles": "article", "sources": "source", "assignments": "assignment", "labels": "label",
-            "annotations": "span"}  # fmt: skip
+            "annotations": "span", "article-fetches": "fetch"}  # fmt: skip
 
 
 def real_path(template: str, ids: dict, path_id: str) -> str:

@@ -7,12 +7,12 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from annotate import permissions
+from annotate import permissions, tasks
 from annotate.api import filters, serializers
 from annotate.api.views.common import LoginExempt, require_lead
 from annotate.api.views.reports import report_body
 from annotate.io import articles_in
-from annotate.models import Article, Label, Source
+from annotate.models import Article, ArticleFetch, Label, Source
 from annotate.read import reports, team_agreement
 
 
@@ -51,15 +51,26 @@ class ArticleViewSet(LoginExempt, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         return serializers.ArticleSerializer
 
     @extend_schema(
-        summary="Import an article (leads)",
+        summary="Import an article, or fetch one from its URL (leads)",
+        description=(
+            "With `text`, the article is imported at once: 201 when new, 200 when it was already there. "
+            "With only `url`, the page is fetched and imported by a background worker: 202 with the fetch, "
+            "whose `self` link (also the Location header) shows its status until it is done or failed."
+        ),
         request=serializers.ArticleImportSerializer,
-        responses={201: serializers.ArticleImportResultSerializer, 200: serializers.ArticleImportResultSerializer},
+        responses={
+            201: serializers.ArticleImportResultSerializer,
+            200: serializers.ArticleImportResultSerializer,
+            202: serializers.ArticleFetchSerializer,
+        },
     )
     def create(self, request, *args, **kwargs):
         require_lead(request.user, "import articles")
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {k: v for k, v in data.validated_data.items() if v is not None}
+        if "text" not in values:
+            return _queue_fetch(request, values)
         record = articles_in.ArticleRecord(**{k: str(v) if k == "published" else v for k, v in values.items()})
         try:
             article, outcome = articles_in.article_import(record)
@@ -91,6 +102,31 @@ class ArticleViewSet(LoginExempt, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         require_lead(request.user, "see reports")
         article = self.get_object()
         return Response(report_body(request, reports.article_rows, article=article.pk))
+
+
+def _queue_fetch(request, values: dict) -> Response:
+    """POST /api/articles/ without text: only a URL, to fetch."""
+    others = sorted(name for name, value in values.items() if name != "url" and value not in ("", None))
+    if not values.get("url") or others:
+        message = "give the article's text, or only its url to have it fetched"
+        field = "text" if not values.get("url") else others[0]
+        return Response({"error": {"message": message, "field": field}}, status=400)
+    fetch = tasks.queue_article_fetch(values["url"], user=request.user)
+    body = serializers.ArticleFetchSerializer(fetch, context={"request": request}).data
+    return Response(body, status=202, headers={"Location": body["self"]})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="URL fetches the caller may follow: their own, or every one for leads"),
+    retrieve=extend_schema(summary="One URL fetch: its status, outcome and article"),
+)
+class ArticleFetchViewSet(LoginExempt, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.ArticleFetchSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        fetches = ArticleFetch.objects.select_related("requested_by")
+        return fetches.filter(permissions.article_fetches_visible_to(self.request.user)).order_by("-created_at", "-id")
 
 
 def _agreement_payload(article: Article, result) -> dict:

@@ -27,7 +27,7 @@ from annotate.io.backup.values import (
     permission_keys,
     python_value,
 )
-from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
+from annotate.models import Adjudication, Annotation, Article, ArticleFetch, Assignment, Label, Source
 
 BATCH_SIZE = 1000
 
@@ -148,6 +148,10 @@ def archive_tables() -> list[Table]:
         Table(Annotation, check_batch=_check_spans),
         Table(Assignment),
         Table(Adjudication),
+        # Who fetched which URL and how it went; the queue's task rows
+        # (django-tasks-db) are not archived, so a queued fetch is restored
+        # as it was but with no task to run it.
+        Table(ArticleFetch),
         Table(Annotation.history.model),
         Table(Assignment.history.model),
         Table(Adjudication.history.model),

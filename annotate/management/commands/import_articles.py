@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from annotate.io.articles_in import import_paths
+from annotate.io.url_imports import import_urls, looks_like_url
 
 
 class Command(BaseCommand):
@@ -14,11 +15,12 @@ class Command(BaseCommand):
         "while the other files go in (the command then exits non-zero); with --all-or-nothing any bad file "
         "rolls back the whole run. On SQLite the run holds the write lock until it ends, so the app's own "
         "writes wait for it (up to SQLITE_BUSY_TIMEOUT, 5 s, then answer 503): import large folders when nobody is "
-        "reviewing."
+        "reviewing. An argument that is an http(s) URL is fetched (in this process, no worker needed) and its "
+        "article imported, each URL on its own, before the files."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", type=Path, help="Files or folders to import.")
+        parser.add_argument("paths", nargs="+", help="Files or folders to import, or http(s) URLs of articles.")
         parser.add_argument("--manifest", type=Path, help="CSV giving each .txt file its title, source, byline…")
         parser.add_argument("--source", help="Source name for articles that do not name one.")
         parser.add_argument(
@@ -31,6 +33,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, manifest, source, all_or_nothing, progress, **options):
+        urls = [p for p in paths if looks_like_url(p)]
+        paths = [Path(p) for p in paths if not looks_like_url(p)]
+        if urls and all_or_nothing:
+            raise CommandError("--all-or-nothing covers files only; import the URLs in a run of their own")
         on_terminal = options["verbosity"] >= 1 and sys.stderr.isatty() and not progress
 
         def report_progress(number, total, name):
@@ -40,13 +46,21 @@ class Command(BaseCommand):
             elif on_terminal and total >= 20:
                 self.stderr.write(f"\r[{number}/{total}] {name[-60:]:<60}", ending="")
 
-        report = import_paths(
-            paths, manifest=manifest, source=source, all_or_nothing=all_or_nothing, progress=report_progress
-        )
+        # Each URL is fetched outside any transaction (a slow site must not
+        # hold the database's write lock) and imported in its own.
+        report = import_urls(urls)
+        if paths:
+            files = import_paths(
+                paths, manifest=manifest, source=source, all_or_nothing=all_or_nothing, progress=report_progress
+            )
+            for name in ("created", "updated", "unchanged", "failed"):
+                getattr(report, name).extend(getattr(files, name))
+            report.rolled_back = files.rolled_back
         if on_terminal:
             self.stderr.write("")
         for name, reason in report.failed:
             self.stderr.write(self.style.ERROR(f"{name}: {reason}"))
         self.stdout.write(f"Articles: {report.summary()}.")
         if report.failed:
-            raise CommandError(f"{len(report.failed)} file(s) could not be imported; see the messages above.")
+            what = "file(s) or URL(s)" if urls else "file(s)"
+            raise CommandError(f"{len(report.failed)} {what} could not be imported; see the messages above.")
