@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from annotate.io.article_records import ArticleRecord, ImportProblem, decode_article_bytes  # noqa: F401 (re-exported)
 from annotate.models import ARTICLE_TEXT_LIMIT, Article, Source
 from annotate.rules import json_input, offsets
 from annotate.rules.text import excerpt
@@ -31,24 +32,6 @@ MANIFEST_NAME = "manifest.csv"
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class ImportProblem(Exception):
-    """A file or record that cannot be imported; the message says why."""
-
-
-@dataclass
-class ArticleRecord:
-    """An article as read from a file, before normalisation."""
-
-    text: str
-    original_filename: str = ""
-    title: str = ""
-    source: str = ""
-    byline: str = ""
-    url: str = ""
-    published: str = ""
-    language: str = ""
 
 
 @dataclass
@@ -66,28 +49,6 @@ class ImportReport:
             f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
         )
         return f"{counts}; rolled back, nothing was written" if self.rolled_back else counts
-
-
-def decode_article_bytes(data: bytes) -> str:
-    """Decode a file's bytes as UTF-8, refusing anything else by name."""
-    if not data.strip():
-        raise ImportProblem("the file is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportProblem("the file is UTF-16; save it as UTF-8 and import it again")
-    if b"\x00" in data[:8192]:
-        raise ImportProblem("the file is binary, not text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        bad = data[error.start : error.start + 1].hex().upper()
-        raise ImportProblem(
-            f"the file is not UTF-8 (byte 0x{bad} at position {error.start}); save it as UTF-8 and import it again"
-        ) from None
-    if "\x00" in text:
-        raise ImportProblem("the file is binary, not text")
-    # Excel's "CSV UTF-8" and Notepad start files with a BOM; left in, it
-    # would glue itself to the first CSV header or break json.loads.
-    return text.removeprefix("\ufeff")
 
 
 def csv_reason(error: csv.Error) -> str:
