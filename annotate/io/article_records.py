@@ -22,6 +22,9 @@ class ArticleRecord:
     url: str = ""
     published: str = ""
     language: str = ""
+    # The page's own name for its outlet (og:site_name, say): not a source
+    # the record names, but what the outlet is matched by when it names none.
+    site_name: str = ""
 
 
 def decode_article_bytes(data: bytes) -> str:
