@@ -20,13 +20,18 @@ from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
 from annotate.io.article_records import ArticleRecord, ImportProblem
+from annotate.models import Article
 from annotate.rules import domains
+from annotate.rules.text import excerpt
 
 # Markup, not text: a page over this is refused before it is parsed. News
 # pages run from 100 kB to 2 MB of HTML; trafilatura's own download limit
 # is 20 MB, and a page that size takes seconds to parse.
 WEB_PAGE_BYTES_LIMIT = 20_000_000
-URL_LIMIT = 2000
+URL_LIMIT = Article._meta.get_field("url").max_length
+# trafilatura keeps a byline to a sentence or two; the column holds 300
+# characters, and a longer one would refuse the whole page.
+BYLINE_LIMIT = Article._meta.get_field("byline").max_length
 LANGUAGE_LIMIT = 16
 
 # Precision over recall: a reviewer marks every claim in the stored text,
@@ -93,7 +98,7 @@ def read_web_page(data: bytes, *, name: str, url: str = "", content_type: str = 
         text="\n\n".join(paragraphs),
         original_filename=name,
         title=title,
-        byline=(document.author or "").strip(),
+        byline=excerpt((document.author or "").strip(), BYLINE_LIMIT),
         url=_page_url(document.url, fallback=url),
         published=_iso_date(document.date),
         language=_language(document.language, tree),
@@ -111,7 +116,7 @@ def decode_web_page(data: bytes, *, content_type: str = "") -> str:
             return _decode(data[len(bom) :], encoding, said="its byte order mark")
     header = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type, re.IGNORECASE)
     if header:
-        return _decode(data, _codec_name(header.group(1)), said="the server")
+        return _decode(data, _codec_name(header.group(1)), said="the Content-Type")
     start = data[:4096]
     declared = _XML_ENCODING.search(start) or _CHARSET.search(start)
     if declared:
@@ -119,7 +124,7 @@ def decode_web_page(data: bytes, *, content_type: str = "") -> str:
         encoding = _codec_name(label)
         # A page read as bytes cannot be UTF-16 without a BOM; the HTML
         # standard reads such a declaration as UTF-8.
-        return _decode(data, "utf-8" if encoding.startswith("utf_16") else encoding, said="the page")
+        return _decode(data, "utf-8" if encoding.startswith("utf_16") else encoding, said="its <meta charset>")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -145,7 +150,7 @@ def _decode(data: bytes, encoding: str, *, said: str) -> str:
     except UnicodeDecodeError as error:
         byte = data[error.start : error.start + 1].hex().upper()
         raise ImportProblem(
-            f"{said} says the page is {encoding}, but byte 0x{byte} at position {error.start:,} is not {encoding}"
+            f"the page is not in the encoding {said} names, {encoding}: byte 0x{byte} at position {error.start:,}"
         ) from None
 
 

@@ -281,7 +281,9 @@ def test_a_page_that_is_not_in_the_encoding_it_names_is_refused_saying_where():
     with pytest.raises(articles_in.ImportProblem) as refused:
         read_document(page, name="p.html")
     position = page.index(b"caf\xe9") + 3
-    assert str(refused.value) == f"the page says the page is utf-8, but byte 0xE9 at position {position:,} is not utf-8"
+    assert str(refused.value) == (
+        f"the page is not in the encoding its <meta charset> names, utf-8: byte 0xE9 at position {position:,}"
+    )
 
 
 def test_a_page_in_no_encoding_it_names_and_not_utf8_is_refused():
