@@ -14,6 +14,7 @@ Anything else is refused with an ImportProblem saying what it is.
 import io
 import re
 import zipfile
+import zlib
 
 from annotate.io import office_documents, pdf_documents, web_pages
 from annotate.io.article_records import ArticleRecord, ImportProblem, decode_article_bytes
@@ -37,6 +38,11 @@ OTHER_ODF_KINDS = {
     "application/epub+zip": "an e-book (EPUB)",
 }
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# What zipfile raises for a damaged archive: a bad directory, a member that
+# does not inflate (zlib), an unknown compression method, a member that
+# needs a password.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, zlib.error,
+              NotImplementedError, RuntimeError)  # fmt: skip
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # How an HTML document starts once any BOM, blank space, comments (a
@@ -121,7 +127,7 @@ def _zip_kind(data: bytes) -> str:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = archive.namelist()
         mimetype = _odf_mimetype(archive, names)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
+    except ZIP_ERRORS as error:
         raise ImportProblem(f"this is a damaged zip file, not a document that can be read ({error})") from None
     if "word/document.xml" in names:
         return "docx"

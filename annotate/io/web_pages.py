@@ -15,6 +15,7 @@ import re
 import trafilatura
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
@@ -79,7 +80,7 @@ def read_web_page(data: bytes, *, name: str, url: str = "", content_type: str = 
             if tree is not None
             else None
         )
-    except (ValueError, TypeError, LookupError, RecursionError) as error:
+    except (ValueError, TypeError, LookupError, RecursionError, etree.LxmlError) as error:
         # lxml and trafilatura raise these on markup they cannot walk.
         raise ImportProblem(f"the page cannot be read as HTML ({type(error).__name__}: {error})") from None
     paragraphs = block_paragraphs(document.body) if document is not None and document.body is not None else []

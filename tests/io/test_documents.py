@@ -14,6 +14,8 @@ from xml.sax.saxutils import escape
 import docx
 import pypdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from odf import dc, teletype
 from odf import text as odf_text
 from odf.opendocument import OpenDocumentText
@@ -413,3 +415,55 @@ def test_a_long_page_below_the_limit_gives_all_of_its_paragraphs():
     page = "<!DOCTYPE html><html><head><title>Long</title></head><body><article><h1>Long</h1>"
     page += "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs) + "</article></body></html>"
     assert read_document(page.encode(), name="long.html").text.split("\n\n") == ["Long", *paragraphs]
+
+
+# --- anything at all: an article or a reason, never a traceback -------------------------------
+
+MARKUP = st.sampled_from(
+    [
+        "<!DOCTYPE html>", "<html>", "<head>", "<title>", "</title>", "<body>", "<article>", "</article>",
+        "<p>", "</p>", "<br>", "<div class='entry-content'>", "</div>", "<script>", "</script>", "<!--", "-->",
+        "<meta charset='", "utf-8", "klingon", "'>", "&amp;", "&#0;", "&#xD800;", "&nbsp;", "<table><tr><td>",
+        "<ul><li>", "<blockquote>", "<h1>", "<svg><![CDATA[", "]]>", "<?xml version='1.0'?>", "\x00", "\r\n",
+        "Lukashenko met Xi in Beijing and signed a pact on defence. ", "Минск ", "🇧🇾 ",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(MARKUP, max_size=60), name=st.sampled_from(["page.html", "page.txt", "page"]))
+def test_any_markup_gives_an_article_or_a_reason(pieces, name):
+    try:
+        record = read_document("".join(pieces).encode("utf-8", "surrogatepass"), name=name)
+    except ImportProblem as problem:
+        assert str(problem)
+    else:
+        assert isinstance(record.text, str)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.sampled_from([b"", b"%PDF-1.7\n", b"PK\x03\x04", b"PK\x05\x06", documents.OLE_SIGNATURE, b"\xef\xbb\xbf"]),
+    rest=st.binary(max_size=3000),
+)
+def test_any_bytes_give_an_article_or_a_reason(start, rest):
+    try:
+        read_document(start + rest, name="upload")
+    except ImportProblem as problem:
+        assert str(problem)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cut=st.integers(min_value=1, max_value=4000), noise=st.binary(min_size=1, max_size=64))
+def test_a_damaged_word_pdf_or_opendocument_file_gives_an_article_or_a_reason(cut, noise):
+    for whole in (WORD_SAMPLE, PDF_SAMPLE, ODT_SAMPLE):
+        damaged = whole[:cut] + noise + whole[cut + len(noise) :]
+        try:
+            read_document(damaged, name="damaged")
+        except ImportProblem as problem:
+            assert str(problem)
+
+
+WORD_SAMPLE = word_document(seed_paragraphs()[:5])
+PDF_SAMPLE = pdf_document(seed_paragraphs()[:5])
+ODT_SAMPLE = opendocument_text(seed_paragraphs()[:5])
