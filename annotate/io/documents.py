@@ -16,7 +16,6 @@ import re
 import zipfile
 import zlib
 
-from annotate.io import office_documents, pdf_documents, web_pages
 from annotate.io.article_records import ArticleRecord, ImportProblem, decode_article_bytes
 
 # A whole document of the kind, before it is read. Far beyond any article
@@ -72,14 +71,23 @@ def read_document(data: bytes, *, name: str, url: str = "", content_type: str = 
             f"the file is {len(data):,} bytes; a document to import may be at most {DOCUMENT_BYTES_LIMIT:,}"
         )
     kind = document_kind(data, content_type=content_type, name=name)
+    # The readers are imported when a document of their kind comes: with
+    # trafilatura, lxml, pypdf and python-docx loaded, every web worker
+    # would hold some 50 MB more and start a quarter of a second later,
+    # though most never read a page.
     if kind == "html":
+        from annotate.io import web_pages
+
         return web_pages.read_web_page(data, name=name, url=url, content_type=content_type)
     if kind == "pdf":
+        from annotate.io import pdf_documents
+
         return pdf_documents.read_pdf(data, name=name, url=url)
-    if kind == "docx":
-        return office_documents.read_docx(data, name=name, url=url)
-    if kind == "odt":
-        return office_documents.read_odt(data, name=name, url=url)
+    if kind in ("docx", "odt"):
+        from annotate.io import office_documents
+
+        read = office_documents.read_docx if kind == "docx" else office_documents.read_odt
+        return read(data, name=name, url=url)
     return ArticleRecord(text=decode_article_bytes(data), original_filename=name, url=url)
 
 
