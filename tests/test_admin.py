@@ -259,7 +259,8 @@ def test_admin_json_import_turns_crlf_into_lf_and_sets_the_fingerprint(admin_cli
     )
     assert rows == [
         ("Head", "CNN", "de", "", first, sha(first)),
-        ("Given title", "Unknown", "en", "https://example.org/2", second, sha(second)),
+        # No source named: the outlet is the url's domain, made on the way.
+        ("Given title", "example.org", "en", "https://example.org/2", second, sha(second)),
     ]
 
 

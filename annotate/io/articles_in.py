@@ -17,11 +17,22 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from annotate.actions.sources import SourceProblem, source_for_article
+from annotate.io.article_records import ArticleRecord, ImportProblem, decode_article_bytes  # noqa: F401 (re-exported)
+from annotate.io.documents import read_document
 from annotate.models import ARTICLE_TEXT_LIMIT, Article, Source
 from annotate.rules import json_input, offsets
 from annotate.rules.text import excerpt
 
-ARTICLE_SUFFIXES = {".txt", ".json", ".csv"}
+# .json and .csv hold records (RECORD_COLUMNS); each of the others is one
+# article, read by what its content is (annotate/io/documents.py).
+RECORD_SUFFIXES = (".json", ".csv")
+DOCUMENT_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx", ".odt")
+ARTICLE_SUFFIXES = {*RECORD_SUFFIXES, *DOCUMENT_SUFFIXES}
+SUPPORTED = ", ".join(DOCUMENT_SUFFIXES + RECORD_SUFFIXES)
+# A browser's "Save page, complete" puts the page's pictures, scripts and
+# embedded frames (which are .html files too) in "<page>_files" beside it.
+SAVED_PAGE_FOLDER_SUFFIX = "_files"
 METADATA_COLUMNS = ("title", "source", "byline", "url", "published", "language")
 MANIFEST_COLUMNS = ("file", *METADATA_COLUMNS)
 RECORD_COLUMNS = ("text", *METADATA_COLUMNS, "original_filename")
@@ -31,24 +42,6 @@ MANIFEST_NAME = "manifest.csv"
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class ImportProblem(Exception):
-    """A file or record that cannot be imported; the message says why."""
-
-
-@dataclass
-class ArticleRecord:
-    """An article as read from a file, before normalisation."""
-
-    text: str
-    original_filename: str = ""
-    title: str = ""
-    source: str = ""
-    byline: str = ""
-    url: str = ""
-    published: str = ""
-    language: str = ""
 
 
 @dataclass
@@ -66,28 +59,6 @@ class ImportReport:
             f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
         )
         return f"{counts}; rolled back, nothing was written" if self.rolled_back else counts
-
-
-def decode_article_bytes(data: bytes) -> str:
-    """Decode a file's bytes as UTF-8, refusing anything else by name."""
-    if not data.strip():
-        raise ImportProblem("the file is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportProblem("the file is UTF-16; save it as UTF-8 and import it again")
-    if b"\x00" in data[:8192]:
-        raise ImportProblem("the file is binary, not text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        bad = data[error.start : error.start + 1].hex().upper()
-        raise ImportProblem(
-            f"the file is not UTF-8 (byte 0x{bad} at position {error.start}); save it as UTF-8 and import it again"
-        ) from None
-    if "\x00" in text:
-        raise ImportProblem("the file is binary, not text")
-    # Excel's "CSV UTF-8" and Notepad start files with a BOM; left in, it
-    # would glue itself to the first CSV header or break json.loads.
-    return text.removeprefix("\ufeff")
 
 
 def csv_reason(error: csv.Error) -> str:
@@ -118,9 +89,11 @@ def parse_published(value: str | dt.date | None) -> dt.date | None:
         raise ImportProblem(f"published date {value!r} is not a date like 2023-03-05") from None
 
 
-def prepare_article(record: ArticleRecord) -> tuple[dict, str]:
-    """Normalise and validate a record; return (article field values, source name).
+def prepare_article(record: ArticleRecord) -> tuple[dict, Source]:
+    """Normalise and validate a record; return (article field values, its outlet).
 
+    The outlet is the one the record names, else the one its URL or site
+    name matches, made when new (``actions.sources.source_for_article``).
     Used by ``article_import`` and by the admin's import Resource, so both
     accept and refuse exactly the same input.
     """
@@ -138,7 +111,6 @@ def prepare_article(record: ArticleRecord) -> tuple[dict, str]:
         # store it and SQLite's length() stops at it.
         raise ImportProblem("the text contains a NUL character (\\u0000)")
     title = (record.title or "").strip() or first_line_title(text)
-    source_name = (record.source or "").strip() or UNKNOWN
     values = {
         "text": text,
         "sha256": Article.fingerprint(text),
@@ -149,7 +121,11 @@ def prepare_article(record: ArticleRecord) -> tuple[dict, str]:
         "language": (record.language or "").strip() or "en",
         "original_filename": excerpt(record.original_filename or "", 255),
     }
-    return values, excerpt(source_name, 200)
+    try:
+        source = source_for_article(name=record.source or "", url=values["url"], site_name=record.site_name or "")
+    except SourceProblem as problem:
+        raise ImportProblem(f"the outlet cannot be recorded: {problem}") from None
+    return values, source
 
 
 @transaction.atomic
@@ -160,7 +136,7 @@ def article_import(record: ArticleRecord) -> tuple[Article, str]:
     file, new metadata) or "unchanged". Raises ImportProblem for bad input and
     for the same text already imported under another file name.
     """
-    values, source_name = prepare_article(record)
+    values, source = prepare_article(record)
     existing = Article.objects.select_related("source").filter(sha256=values["sha256"]).first()
     if existing is not None:
         if existing.original_filename and existing.original_filename != values["original_filename"]:
@@ -172,15 +148,14 @@ def article_import(record: ArticleRecord) -> tuple[Article, str]:
             for name, value in values.items()
             if name not in ("text", "sha256") and getattr(existing, name) != value
         }
-        if existing.source.name != source_name:
-            changed["source"] = Source.objects.get_or_create(name=source_name)[0]
+        if existing.source_id != source.pk:
+            changed["source"] = source
         if not changed:
             return existing, "unchanged"
         for name, value in changed.items():
             setattr(existing, name, value)
         _save_validated(existing)
         return existing, "updated"
-    source, _ = Source.objects.get_or_create(name=source_name)
     article = Article(source=source, **values)
     _save_validated(article)
     return article, "created"
@@ -244,7 +219,10 @@ def find_article_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[st
                 sorted(
                     p
                     for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and p.name != MANIFEST_NAME
+                    if p.is_file()
+                    and p.suffix.lower() in ARTICLE_SUFFIXES
+                    and p.name != MANIFEST_NAME
+                    and not _in_saved_page_folder(p, path)
                 )
             )
         elif path.is_file():
@@ -254,17 +232,34 @@ def find_article_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[st
     return files, missing
 
 
+def _in_saved_page_folder(path: Path, top: Path) -> bool:
+    """Whether ``path`` is inside the "<page>_files" folder that a browser
+    saved beside "<page>.html" (or .htm)."""
+    for folder in path.relative_to(top).parents:
+        stem = folder.name.removesuffix(SAVED_PAGE_FOLDER_SUFFIX)
+        if folder.name.endswith(SAVED_PAGE_FOLDER_SUFFIX) and any(
+            (top / folder.parent / f"{stem}{suffix}").is_file() for suffix in (".html", ".htm")
+        ):
+            return True
+    return False
+
+
 def records_from_file(path: Path) -> Iterator[ArticleRecord]:
-    """The article records one file holds: a .txt is one article; .json holds
-    an object or a list of objects, .csv a row per article (RECORD_COLUMNS)."""
-    text = decode_article_bytes(path.read_bytes())
+    """The article records one file holds: .json holds an object or a list
+    of objects, .csv a row per article (RECORD_COLUMNS); any other file is
+    one article, read as what its content is (a page saved as .txt is read
+    as the page it is). A suffix we do not read is refused, saying which we do;
+    a file with none is read by its content."""
     suffix = path.suffix.lower()
+    if suffix and suffix not in ARTICLE_SUFFIXES:
+        raise ImportProblem(f"{suffix} files cannot be imported; the kinds that can are {SUPPORTED}")
+    data = path.read_bytes()
     if suffix == ".json":
-        yield from _records_from_json(text, path.name)
+        yield from _records_from_json(decode_article_bytes(data), path.name)
     elif suffix == ".csv":
-        yield from _records_from_csv(text, path.name)
+        yield from _records_from_csv(decode_article_bytes(data), path.name)
     else:
-        yield ArticleRecord(text=text, original_filename=path.name)
+        yield read_document(data, name=path.name)
 
 
 def _records_from_json(text: str, name: str) -> Iterator[ArticleRecord]:
@@ -389,7 +384,7 @@ def _import_record(record: ArticleRecord, path: Path) -> str:
     try:
         return article_import(record)[1]
     except ImportProblem as problem:
-        if path.suffix.lower() in (".json", ".csv"):
+        if path.suffix.lower() in RECORD_SUFFIXES:
             raise ImportProblem(f"{record.original_filename}: {problem}") from None
         raise
 
@@ -397,10 +392,14 @@ def _import_record(record: ArticleRecord, path: Path) -> str:
 def _with_metadata(
     records: Iterable[ArticleRecord], metadata: dict[str, dict[str, str]], path: Path, source: str | None
 ) -> Iterator[ArticleRecord]:
-    extra = metadata.get(path.name, {}) if path.suffix.lower() == ".txt" else {}
+    # A manifest row describes a file that is one article; what it gives
+    # wins over what a page or document says about itself, and what it
+    # leaves empty keeps that.
+    extra = metadata.get(path.name, {}) if path.suffix.lower() not in RECORD_SUFFIXES else {}
     for record in records:
         for key, value in extra.items():
-            setattr(record, key, value)
+            if value:
+                setattr(record, key, value)
         if source and not record.source:
             record.source = source
         yield record

@@ -386,12 +386,13 @@ class ArticleResource(resources.ModelResource):
             original_filename=str(row.get("original_filename") or ""),
         )
         try:
-            values, source_name = articles_in.prepare_article(record)
+            # Finds (or makes) the outlet as every import does: named, else
+            # by the url's domain.
+            values, source = articles_in.prepare_article(record)
         except articles_in.ImportProblem as problem:
             raise ValueError(str(problem)) from None
-        Source.objects.get_or_create(name=source_name)
         row.update(values)
-        row["source"] = source_name
+        row["source"] = source.name
         row["published"] = values["published"].isoformat() if values["published"] else ""
 
 

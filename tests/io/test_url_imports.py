@@ -53,7 +53,11 @@ def test_the_same_url_again_with_the_same_text_is_unchanged(db, server):
     [
         ("/missing", "the server answered 404 Not Found"),
         ("/data.json", "the server sent “application/json”; only HTML pages and PDF files are imported"),
-        ("/empty", "the page has no article text"),
+        (
+            "/empty",
+            "the page has no article text: only navigation, links and other page furniture "
+            "(is it a home page, a search result or a login wall?)",
+        ),
     ],
 )
 def test_a_url_without_an_article_is_named_and_nothing_is_written(db, server, path, reason):

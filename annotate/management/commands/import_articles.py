@@ -9,19 +9,27 @@ from annotate.io.url_imports import import_urls, looks_like_url
 
 class Command(BaseCommand):
     help = (
-        "Import articles from .txt files (and .json/.csv article records) or folders of them. The run is one "
-        "transaction, committed when the last file is done: an interrupted run (killed, out of power) leaves the "
-        "database as it was. A bad file is named with its reason and left out, each file whole or not at all, "
-        "while the other files go in (the command then exits non-zero); with --all-or-nothing any bad file "
-        "rolls back the whole run. On SQLite the run holds the write lock until it ends, so the app's own "
-        "writes wait for it (up to SQLITE_BUSY_TIMEOUT, 5 s, then answer 503): import large folders when nobody is "
-        "reviewing. An argument that is an http(s) URL is fetched (in this process, no worker needed) and its "
-        "article imported, each URL on its own, before the files."
+        "Import articles from files or folders of them, or from http(s) URLs: web pages saved from a browser "
+        "(.html, .htm: the article's text, title, byline, date, canonical URL and outlet, without the page's "
+        "navigation, banners, related links or comments), PDFs with a text layer (.pdf), Word (.docx) and "
+        "OpenDocument (.odt) documents, plain text (.txt), and .json/.csv article records. A file is read as what "
+        "its content is (a page saved as .txt is read as a page); other suffixes are refused. An argument that is "
+        "an http(s) URL is fetched (in this process, no worker needed) and its article imported, each URL on its "
+        "own, before the files. An article that names no source goes to the outlet whose domain matches its URL's "
+        "(a subdomain matches its parent), else the one named by the page's site name, else a new one. The run is "
+        "one transaction, committed when the last file is done: an interrupted run (killed, out of power) leaves "
+        "the database as it was. A bad file is named with its reason and left out, each file whole or not at "
+        "all, while the other files go in (the command then exits non-zero); with --all-or-nothing any bad file "
+        "rolls back the whole run. On SQLite the run holds the write lock until it ends, so the app's own writes "
+        "wait for it (up to SQLITE_BUSY_TIMEOUT, 5 s, then answer 503): import large folders when nobody is "
+        "reviewing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="Files or folders to import, or http(s) URLs of articles.")
-        parser.add_argument("--manifest", type=Path, help="CSV giving each .txt file its title, source, byline…")
+        parser.add_argument(
+            "--manifest", type=Path, help="CSV giving each file its title, source, byline… (over what a page says)"
+        )
         parser.add_argument("--source", help="Source name for articles that do not name one.")
         parser.add_argument(
             "--all-or-nothing", action="store_true", help="Write nothing unless every file can be imported."
