@@ -168,12 +168,17 @@ def context_agreement(old_text: str, old_start: int, new_text: str, new_start: i
 
 
 def _common_length(a: str, b: str) -> int:
-    count = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        count += 1
-    return count
+    """How many characters ``a`` and ``b`` share from their start: equal
+    slices compared in C, halving the range, rather than a loop over
+    characters (this runs for every candidate pair)."""
+    agree, differ = 0, min(len(a), len(b)) + 1
+    while differ - agree > 1:
+        middle = (agree + differ) // 2
+        if a[:middle] == b[:middle]:
+            agree = middle
+        else:
+            differ = middle
+    return agree
 
 
 def _match_occurrences(old_text: str, new_text: str, quote: str, offset_map: OffsetMap) -> dict[int, int]:
@@ -204,40 +209,47 @@ def _match_occurrences(old_text: str, new_text: str, quote: str, offset_map: Off
     whose place was deleted.
     """
     length = len(quote)
-    usable = [
-        position
-        for position in _occurrences(new_text, quote)
-        if cluster_split_by(new_text, position) is None and cluster_split_by(new_text, position + length) is None
+
+    def splits_nothing(position: int) -> bool:
+        return cluster_split_by(new_text, position) is None and cluster_split_by(new_text, position + length) is None
+
+    # The edits' pairs need no contest: the edits carry distinct old
+    # occurrences to distinct new ones.
+    matched: dict[int, int] = {}
+    unmatched = []
+    for old in _occurrences(old_text, quote):
+        image = offset_map.kept_image(old, old + length)
+        if image is not None and splits_nothing(image):
+            matched[old] = image
+        else:
+            unmatched.append(old)
+    if not unmatched:
+        return matched
+    taken = set(matched.values())
+    free = [
+        position for position in _occurrences(new_text, quote) if position not in taken and splits_nothing(position)
     ]
-    if not usable:
-        return {}
     # An occurrence that agrees on MIN_CONTEXT_AGREEMENT characters agrees
     # on at least _KEY_WIDTH of them on one side: the _KEY_WIDTH characters
     # next to it there are the same, so they find it without comparing
     # every old occurrence with every new one.
-    by_before, by_after = defaultdict(list), defaultdict(list)
-    for position in usable:
+    by_before, by_after, by_position = defaultdict(list), defaultdict(list), set(free)
+    for position in free:
         by_before[new_text[position - _KEY_WIDTH : position] if position >= _KEY_WIDTH else None].append(position)
         by_after[new_text[position + length : position + length + _KEY_WIDTH]].append(position)
-    usable_set = set(usable)
     ranked = []
-    for old in _occurrences(old_text, quote):
-        image = offset_map.kept_image(old, old + length)
+    for old in unmatched:
         mapped = offset_map.map_start(old)
         candidates = set(by_after[old_text[old + length : old + length + _KEY_WIDTH]])
         if old >= _KEY_WIDTH:
             candidates.update(by_before[old_text[old - _KEY_WIDTH : old]])
-        if mapped in usable_set:
+        if mapped in by_position:
             candidates.add(mapped)
         for new in candidates:
-            tier = 0 if new == image else 1 if new == mapped else 2
             agreement = context_agreement(old_text, old, new_text, new, length)
-            if tier < 2 or agreement >= MIN_CONTEXT_AGREEMENT:
-                ranked.append((tier, -agreement, abs(new - mapped), old, new))
-    ranked.sort()
-    matched: dict[int, int] = {}
-    taken: set[int] = set()
-    for *_, old, new in ranked:
+            if new == mapped or agreement >= MIN_CONTEXT_AGREEMENT:
+                ranked.append((new != mapped, -agreement, abs(new - mapped), old, new))
+    for *_, old, new in sorted(ranked):
         if old not in matched and new not in taken:
             matched[old] = new
             taken.add(new)
