@@ -85,6 +85,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/export.py
 	$(PY) bench/workspace.py
 	$(PY) bench/agreement.py
+	$(PY) bench/reanchor.py
 	$(PY) bench/reports.py --quick
 
 # Many reviewers at once under gunicorn; PostgreSQL too when LOAD_POSTGRES_URL
