@@ -99,6 +99,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/export.py
 	$(PY) bench/workspace.py
 	$(PY) bench/agreement.py
+	$(PY) bench/reanchor.py
 	$(PY) bench/reports.py --quick
 	$(PY) bench/ingest.py
 

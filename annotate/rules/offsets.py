@@ -193,6 +193,35 @@ def cluster_split_by(text: str, offset: int) -> Extent | None:
     return Extent(boundaries[after - 1], boundaries[after])
 
 
+def trim_whitespace(text: str, start: int, end: int) -> Extent:
+    """``[start, end)`` shrunk past leading and trailing white space, as the
+    browser trims a selection (``trimSpan`` in offsets.js). Unicode's
+    White_Space, so U+FEFF inside a text is content, not space. Empty
+    (``start == end``) when the extent held only white space."""
+    while start < end and _SPACE.match(text, start):
+        start += 1
+    while end > start and _SPACE.match(text, end - 1):
+        end -= 1
+    return Extent(start, end)
+
+
+def snap_to_graphemes(text: str, start: int, end: int) -> Extent:
+    """``[start, end)`` widened to the nearest grapheme boundaries, so that
+    it splits no character the reader sees as one (``snapToGraphemes`` in
+    offsets.js): the start moves back to its cluster's start, the end
+    forward to its cluster's end."""
+    cut = cluster_split_by(text, start)
+    if cut is not None:
+        start = cut.start
+    cut = cluster_split_by(text, end)
+    if cut is not None:
+        end = cut.end
+    return Extent(start, end)
+
+
+_SPACE = regex.compile(r"\p{White_Space}")
+
+
 def reanchor(text: str, exact: str, *, prefix: str = "", suffix: str = "", start: int | None = None) -> Extent:
     """Where a quote sits in ``text``, for an annotation whose positions may
     no longer fit (the text was edited, re-normalised or re-imported).

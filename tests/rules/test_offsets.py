@@ -753,3 +753,46 @@ def test_property_map_through_normalisation_lands_where_the_atoms_say(atoms):
             else:
                 with pytest.raises(SpanError):
                     offsets.map_through_normalisation(raw, start, end)
+
+
+# --- trim_whitespace and snap_to_graphemes: a selection as the browser makes it ----
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "expected"),
+    [
+        ("  said no  ", 0, 11, (2, 9)),
+        ("said no", 0, 7, (0, 7)),
+        ("a \n\t\u00a0b", 1, 5, (5, 5)),  # only white space: empty, at its end
+        ("x\u3000y\u2003", 1, 4, (2, 3)),  # ideographic and em spaces are White_Space
+        ("\u200bword\ufeff", 0, 6, (0, 6)),  # zero-width space and U+FEFF are not
+    ],
+)
+def test_trim_whitespace_shrinks_past_unicode_white_space_only(text, start, end, expected):
+    assert offsets.trim_whitespace(text, start, end) == offsets.Extent(*expected)
+
+
+def test_trim_whitespace_leaves_white_space_outside_the_extent_alone():
+    assert offsets.trim_whitespace(" a b ", 1, 4) == offsets.Extent(1, 4)
+
+
+def test_snap_to_graphemes_widens_both_ends_to_whole_characters():
+    text = f"a{FLAG}b e\u0301\u0323!"
+    # start inside the flag, end between "e" and its marks
+    assert offsets.snap_to_graphemes(text, 2, 6) == offsets.Extent(1, 8)
+
+
+def test_snap_to_graphemes_leaves_whole_characters_alone():
+    text = f"a{FLAG}b"
+    assert offsets.snap_to_graphemes(text, 1, 3) == offsets.Extent(1, 3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(clustered_texts(), st.data())
+def test_property_snap_moves_each_end_to_the_nearest_boundary_outward(case, data):
+    text, boundaries = case
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    expected_start = boundaries[bisect.bisect_right(boundaries, start) - 1]
+    expected_end = boundaries[bisect.bisect_left(boundaries, end)]
+    assert offsets.snap_to_graphemes(text, start, end) == offsets.Extent(expected_start, expected_end)
