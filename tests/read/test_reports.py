@@ -322,3 +322,17 @@ def test_one_articles_figures_download_alone(desk, lena_client):
     assert lena_client.get(url, {"article": "x"}).status_code == 400
     page = lena_client.get(reverse("article-report", args=[desk["a"].pk])).content.decode()
     assert f"?article={desk['a'].pk}" in page
+
+
+def test_an_article_outside_the_filters_says_so_instead_of_failing(desk, lena_client):
+    # Found by the query fuzzer: a date range the article falls outside
+    # left the report without its row, and the page answered 500.
+    response = lena_client.get(reverse("article-report", args=[desk["b"].pk]), {"date_from": "9999-12-31"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="outside-filters"' in page
+    assert 'id="article-figures"' not in page
+    assert (
+        'id="outside-filters"' not in lena_client.get(reverse("article-report", args=[desk["b"].pk])).content.decode()
+    )

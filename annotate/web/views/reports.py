@@ -82,7 +82,9 @@ def article_report(request, article_id: int):
     form = ReportForm(request.GET or None)
     report = _report(form, article=article.pk)
     context = {"form": form, "article": article, "report": report, "query": request.GET.urlencode()}
-    if report is not None:
+    # The filters (an outlet, a date range) may leave this article out of the
+    # report: the page then says so rather than showing figures of nothing.
+    if report is not None and report.articles:
         figures = report.articles[0]
         context |= {"figures": figures, "strip": _strip(article, figures, report)}
     return render(request, "annotate/article_report.html", context, status=400 if report is None else 200)
