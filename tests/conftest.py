@@ -50,6 +50,29 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         options["init_command"] = options["init_command"].replace("synchronous=NORMAL", "synchronous=OFF")
 
 
+def make_data_migration_rows() -> None:
+    """The labels and roles the data migrations make. A transactional
+    test's flush empties every table, and pytest-django runs transactional
+    tests last, so every one after the first starts without them."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("annotate.migrations.0002_default_labels").create_default_labels(apps, None)
+    importlib.import_module("annotate.migrations.0005_roles").create_roles(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def data_migration_rows_after_a_flush(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        make_data_migration_rows()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The default PBKDF2 hasher takes a good part of a second per user, which
@@ -75,17 +98,11 @@ def lock_the_database(transactional_db):
     rather than SQLITE_BUSY_TIMEOUT. Call it once the test's own writes
     (users, articles, sign-ins) are done; ask for it before the cast, whose
     roles it makes again after an earlier transactional test's flush."""
-    import importlib
 
-    from django.apps import apps
     from django.db import connection
 
     if connection.vendor != "sqlite":
         pytest.skip("the busy timeout is SQLite's; PostgreSQL waits on row locks")
-    # The labels and roles the data migrations make, which an earlier
-    # transactional test's flush removed (as in tests/web/test_workspace_races.py).
-    importlib.import_module("annotate.migrations.0002_default_labels").create_default_labels(apps, None)
-    importlib.import_module("annotate.migrations.0005_roles").create_roles(apps, None)
     options = connection.settings_dict["OPTIONS"]
     saved = dict(options)
     holders = []

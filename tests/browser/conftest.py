@@ -5,13 +5,13 @@ Each test gets a fresh browser context (its own cookies) and a ``page`` that
 records console errors and uncaught page errors; a page error fails the test.
 """
 
-import importlib
 import os
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps
+
+from tests.conftest import make_data_migration_rows
 
 # Playwright's sync API keeps an asyncio loop running in this thread, which
 # makes Django refuse ORM calls from the test ("You cannot call this from an
@@ -89,8 +89,7 @@ def default_labels(transactional_db):
     object (asgiref's Local acts as a context variable in a thread with a
     running loop), not the one pytest-django serialized at set-up. So make
     them again, the way the migration does."""
-    importlib.import_module("annotate.migrations.0002_default_labels").create_default_labels(apps, None)
-    importlib.import_module("annotate.migrations.0005_roles").create_roles(apps, None)
+    make_data_migration_rows()
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,12 @@ the whole project, and a restore into an empty database gives it back row
 for row, or refuses and writes nothing."""
 
 import hashlib
-import importlib
 import json
 import stat
 import zipfile
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -33,6 +31,7 @@ from tests.conftest import (
     make_annotation,
     make_article,
     make_assignment,
+    make_data_migration_rows,
     make_reviewer,
     make_user,
 )
@@ -287,8 +286,7 @@ def test_a_failed_export_leaves_no_file_behind(db, tmp_path, monkeypatch):
 def recreate_what_migrate_makes():
     """A flush removes the rows the data migrations made; a fresh
     ``migrate`` would have them, so make them the way the migrations do."""
-    importlib.import_module("annotate.migrations.0002_default_labels").create_default_labels(apps, None)
-    importlib.import_module("annotate.migrations.0005_roles").create_roles(apps, None)
+    make_data_migration_rows()
 
 
 @pytest.mark.django_db(transaction=True)

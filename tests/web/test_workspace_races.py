@@ -8,13 +8,11 @@ has checked and found nothing before any of them writes: the database's
 constraints and locks alone must then keep the outcome right.
 """
 
-import importlib
 import json
 import threading
 import uuid
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -32,14 +30,6 @@ START = TEXT.index(QUOTE)
 BODY = {"label": "fact", "start": START, "end": START + len(QUOTE), "quote": QUOTE}
 RACERS = 4
 ROUNDS = 3
-
-
-@pytest.fixture(autouse=True)
-def default_labels(transactional_db):
-    """The labels and roles the data migrations make, which an earlier
-    transactional test's flush removed (as in tests/browser/conftest.py)."""
-    importlib.import_module("annotate.migrations.0002_default_labels").create_default_labels(apps, None)
-    importlib.import_module("annotate.migrations.0005_roles").create_roles(apps, None)
 
 
 @pytest.fixture
