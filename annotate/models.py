@@ -170,7 +170,7 @@ def span_text_errors(annotation) -> dict[str, str]:
             continue
         if (reason := json_input.unstorable_reason(value)) is not None:
             errors[name] = f"This field {reason}."
-        elif name in _UNBOUNDED_TEXT:
+        elif name in _UNBOUNDED_TEXT and len(value) > limit:
             try:
                 MaxLengthValidator(limit)(value)
             except ValidationError as error:
