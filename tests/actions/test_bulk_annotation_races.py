@@ -24,11 +24,12 @@ TEXT = "Minsk and Beijing sign a pact."
 
 @pytest.fixture(autouse=True)
 def default_labels(transactional_db):
-    """The labels the data migration makes, which an earlier transactional
-    test's flush removed (as in tests/web/test_workspace_races.py)."""
+    """The labels and roles the data migrations make, which an earlier
+    transactional test's flush removed (as in tests/web/test_workspace_races.py)."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite's IMMEDIATE transaction lets no other writer in while an import runs")
     importlib.import_module("annotate.migrations.0002_default_labels").create_default_labels(apps, None)
+    importlib.import_module("annotate.migrations.0005_roles").create_roles(apps, None)
 
 
 def test_a_span_another_connection_commits_meanwhile_refuses_the_file(alice):
