@@ -102,6 +102,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/reanchor.py
 	$(PY) bench/reports.py --quick
 	$(PY) bench/ingest.py
+	$(PY) bench/bulk_import.py
 
 # Many reviewers at once under gunicorn; PostgreSQL too when LOAD_POSTGRES_URL
 # names a database made for it (its name must contain "bench").

@@ -7,14 +7,14 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, URLValidator
+from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from annotate.rules import offsets
+from annotate.rules import json_input, offsets
 from annotate.rules import text as text_rules
 from annotate.simple_history_manager import HistoryManagerBuiltOnce
 
@@ -158,6 +158,30 @@ SPAN_EDITABLE_FIELDS = ("label", *SPAN_TEXT_LIMITS)
 SPAN_NATURAL_KEY = ("article", "layer", "reviewer", "label", "start", "end")
 
 
+def span_text_errors(annotation) -> dict[str, str]:
+    """The free-text fields (by name) that no path may store: longer than
+    their ``SPAN_TEXT_LIMITS`` where the field has no max_length to say so
+    (CharField's own validator does, in the same words), or holding a
+    character no database column can hold."""
+    errors = {}
+    for name, limit in SPAN_TEXT_LIMITS.items():
+        value = getattr(annotation, name)
+        if not isinstance(value, str):
+            continue
+        if (reason := json_input.unstorable_reason(value)) is not None:
+            errors[name] = f"This field {reason}."
+        elif name in _UNBOUNDED_TEXT and len(value) > limit:
+            try:
+                MaxLengthValidator(limit)(value)
+            except ValidationError as error:
+                errors[name] = error
+    return errors
+
+
+# The span's TextFields: SPAN_TEXT_LIMITS is their only bound.
+_UNBOUNDED_TEXT = ("note", "decision_reason")
+
+
 class Annotation(models.Model):
     class Layer(models.TextChoices):
         REVIEWER = "reviewer", "Reviewer"
@@ -262,8 +286,14 @@ class Annotation(models.Model):
         is refused when it is made or moved. One stored before that rule,
         read back and kept where it is (a change of note or label, a
         re-import, a backup being restored: ``restoring``), still passes,
-        so old data stays readable and editable."""
-        if errors := web_url_errors(evidence_url=self.evidence_url):
+        so old data stays readable and editable.
+
+        The free-text fields are held to ``SPAN_TEXT_LIMITS`` (the note and
+        the reason have no max_length of their own) and to what a database
+        can store (no NUL, which PostgreSQL refuses, no lone surrogate,
+        which UTF-8 cannot encode), so every path refuses them alike
+        instead of one of them failing in the driver."""
+        if errors := span_text_errors(self) | web_url_errors(evidence_url=self.evidence_url):
             raise ValidationError(errors)
         if self.article_id is None:
             return

@@ -267,6 +267,13 @@ def is_adjudicated(article_id: int) -> bool:
     return Adjudication.objects.filter(article_id=article_id).exists()
 
 
+def adjudicated_among(article_ids) -> set[int]:
+    """``is_adjudicated`` for many articles in one query: the ids of those that are."""
+    if not article_ids:
+        return set()
+    return set(Adjudication.objects.filter(article_id__in=article_ids).values_list("article_id", flat=True))
+
+
 def visible_spans(
     user, *, status, show_others: bool = False, reviewer: str | None = None, layer: str = Annotation.Layer.REVIEWER
 ) -> Q:
@@ -318,18 +325,21 @@ def may_keep_authors(user) -> bool:
     return is_active_user(user) and (user.is_staff or user.is_superuser)
 
 
-def span_import_refusal(user, *, article: Article, layer: str, author, existing: Annotation | None, status=ASK):
+def span_import_refusal(
+    user, *, article: Article, layer: str, author, existing: Annotation | None, status=ASK, adjudicated=ASK
+):
     """Why ``user`` may not write one row of an annotation file, or None
     when they may: an import does only what its user could do row by row
     on the page. A reviewer-layer row is the importer's own span, on an
     article they may annotate (a change: one they may still change); a
     consensus row is a lead's, on an article not adjudicated. (Authors and
     times kept from the file are ``may_keep_authors``' question, asked
-    before this one is skipped.)"""
+    before this one is skipped.) Pass ``status`` and ``adjudicated`` (whether
+    the article is) when asking for a whole file, to ask the database once."""
     if layer == Annotation.Layer.CONSENSUS:
         if not can_curate(user):
             return "only a lead may write consensus spans"
-        if is_adjudicated(article.pk):
+        if is_adjudicated(article.pk) if adjudicated is ASK else adjudicated:
             return f"article {article.pk} is adjudicated; a lead must reopen it before its consensus changes"
         if existing is None and author.pk != user.pk:
             return f"a new consensus span is decided by whoever imports it, not by {author.get_username()}"

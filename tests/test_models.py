@@ -78,6 +78,33 @@ def test_full_clean_rejects_an_unknown_layer(article, labels, alice):
     assert list(caught.value.message_dict) == ["layer"]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("note", "n" * 10_001, "Ensure this value has at most 10000 characters (it has 10001)."),
+        ("decision_reason", "r" * 10_001, "Ensure this value has at most 10000 characters (it has 10001)."),
+        ("note", "a\x00b", "This field must not contain NUL characters."),
+        ("speaker", "\ud800", "This field contains an unpaired surrogate, which is not a character."),
+        ("evidence_url", "https://example.org/\x00", "This field must not contain NUL characters."),
+    ],
+    ids=["long-note", "long-reason", "nul-in-note", "surrogate-in-speaker", "nul-in-url"],
+)
+def test_full_clean_holds_the_free_text_to_what_every_path_may_store(article, labels, alice, field, value, message):
+    # The note and reason are TextFields, with no max_length to hold them to
+    # SPAN_TEXT_LIMITS; and PostgreSQL refuses NUL (a 500 from the driver).
+    annotation = unsaved_annotation(article, labels["fact"], alice, start=15, end=17, quote="Xi", **{field: value})
+    with pytest.raises(ValidationError) as caught:
+        annotation.full_clean()
+    assert message in caught.value.message_dict[field]
+
+
+def test_full_clean_takes_free_text_at_its_limit(article, labels, alice):
+    annotation = unsaved_annotation(
+        article, labels["fact"], alice, start=15, end=17, quote="Xi", note="n" * 10_000, decision_reason="r" * 10_000
+    )
+    annotation.full_clean()
+
+
 # --- the database's own checks -----------------------------------------------
 
 

@@ -103,7 +103,10 @@ class TextWidget(widgets.CharWidget):
 
 
 class AnnotationResource(resources.ModelResource):
-    """The annotation export shape (README: "Export schema")."""
+    """The annotation export shape (README: "Export schema"). Sourcemark's
+    imports read this shape through ``annotation_tables`` and the bulk
+    writer; django-import-export's own ``import_data`` still works with it,
+    row by row through ``do_instance_save``."""
 
     id = fields.Field(attribute="id", column_name="id", readonly=True, widget=StrictIntegerWidget())
     article_id = fields.Field(
@@ -172,8 +175,8 @@ class AnnotationResource(resources.ModelResource):
 
     def after_import_row(self, row, row_result, **kwargs):
         super().after_import_row(row, row_result, **kwargs)
-        # annotations_in.import_annotation_table passes its progress callback through
-        # import_data, which hands every keyword on to the row hooks.
+        # A caller of import_data may pass a progress callback, which
+        # import_data hands on to the row hooks with every other keyword.
         progress = kwargs.get("progress")
         if progress is not None:
             progress(kwargs["row_number"], kwargs["dry_run"])

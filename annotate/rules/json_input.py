@@ -64,13 +64,13 @@ def unstorable_text(value) -> tuple[str, str, str | None] | None:
     while stack:
         item, where, top = stack.pop()
         if isinstance(item, str):
-            reason = _why_unstorable(item)
+            reason = unstorable_reason(item)
             if reason:
                 return where or "the body", reason, top
         elif isinstance(item, dict):
             for key, child in reversed(item.items()):
                 place = f"{where}.{key}" if where else key
-                reason = _why_unstorable(key)
+                reason = unstorable_reason(key)
                 if reason:
                     return f"the key {key.replace(chr(0), '')!r}", reason, None
                 stack.append((child, place, top or key))
@@ -79,7 +79,9 @@ def unstorable_text(value) -> tuple[str, str, str | None] | None:
     return None
 
 
-def _why_unstorable(text: str) -> str | None:
+def unstorable_reason(text: str) -> str | None:
+    """Why no database column can hold ``text`` (a phrase that can follow
+    "the note"), or None when one can."""
     if "\x00" in text:
         return "must not contain NUL characters"
     try:

@@ -291,3 +291,24 @@ def map_through_normalisation(raw: str, start: int, end: int) -> Extent:
     if cuts_crlf or new_start >= new_end or normal[new_start:new_end] != piece:
         raise SpanError(f"the span [{start}, {end}) cuts through a character that normalisation joins", field="start")
     return Extent(new_start, new_end)
+
+
+class NormalisationMap:
+    """``map_through_normalisation`` for many spans of one raw text, which
+    is normalised once rather than once per span. A text already in the
+    stored form (a doccano line exported by Sourcemark, or any text saved
+    as NFC with LF line ends) maps every offset to itself: any piece of an
+    NFC text is NFC (the composition that made the whole sees only the
+    characters within the piece), so no span of it can cut through
+    anything normalisation joins, and it only has to fit."""
+
+    def __init__(self, raw: str):
+        self.raw = raw
+        self.normal = normalise_text(raw)
+        self.unchanged = self.normal == raw
+
+    def map(self, start: int, end: int) -> Extent:
+        if not self.unchanged:
+            return map_through_normalisation(self.raw, start, end)
+        validate_span(self.raw, start, end, whole_graphemes=False)
+        return Extent(start, end)

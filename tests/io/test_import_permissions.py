@@ -116,8 +116,9 @@ def test_a_reviewer_who_submitted_cannot_change_their_spans_by_file(desk, alice)
     assignment_submit(Assignment.objects.get(article=desk["shared"], reviewer=alice), user=alice)
     report = import_annotation_file(csv_of(row_of(desk["alices"], note="late")), "csv", user=alice)
     article = desk["shared"].pk
+    # A refusal is the row's, not its reviewer cell's: said as every format says it.
     assert report.errors == [
-        f"row 1: reviewer: you have submitted article {article}; a lead must reopen it before its spans change"
+        f"row 1: you have submitted article {article}; a lead must reopen it before its spans change"
     ]
 
 

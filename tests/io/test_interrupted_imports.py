@@ -227,21 +227,25 @@ def test_killing_import_project_half_way_leaves_the_database_as_it_was(target, t
 
 
 def test_killing_import_annotations_half_way_leaves_the_database_as_it_was(target, tmp_path):
-    manage(target, "import_articles", str(write_articles(tmp_path / "articles", 10, prefix="spans")))
+    manage(target, "import_articles", str(write_articles(tmp_path / "articles", 60, prefix="spans")))
     manage(target, "ensure_demo_user")
     before = database_state(target)
     rows = []
     for article_id, text in article_texts(target):
         for match in re.finditer(r"\w+", text):
             for reviewer in ("ana", "ben"):
-                rows.append({"article_id": article_id, "label": "fact", "start": match.start(), "end": match.end(),
-                             "quote": match.group(), "reviewer": reviewer})  # fmt: skip
+                for label in ("fact", "opinion", "quote", "unsupported_claim"):
+                    rows.append({"article_id": article_id, "label": label, "start": match.start(),
+                                 "end": match.end(), "quote": match.group(), "reviewer": reviewer})  # fmt: skip
     spans = tmp_path / "spans.json"
     spans.write_text(json.dumps(rows), encoding="utf-8")
-    assert len(rows) > 200
+    # Spans are written in batches of up to 2,000 (bulk_annotations): a
+    # file of several, so that the kill comes while some are still to write.
+    assert len(rows) > 3 * 2_000
 
-    # The whole file is checked first ("checking: …"); "writing: 100/…"
-    # means a hundred spans are written inside the writing pass.
+    # The whole file is checked first ("checking: …"); "writing: 100/…" is
+    # said once a batch holding the hundredth span is written, inside the
+    # import's one transaction.
     done, total = kill_mid_way(
         target,
         ["import_annotations", str(spans), "--user", "demo", "--keep-authors", "--progress"],

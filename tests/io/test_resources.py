@@ -210,6 +210,25 @@ def test_reimporting_an_export_as_a_dry_run_reports_every_row_unchanged(mixed_an
     assert list(Annotation.objects.values()) == before
 
 
+def test_the_resources_own_row_by_row_import_still_takes_its_export_back_unchanged(mixed_annotations):
+    """django-import-export's import_data (no Sourcemark path uses it since
+    the bulk writer) still reads the shape: an export re-imported as a dry
+    run changes nothing, and a changed note is an update."""
+    before = list(Annotation.objects.values())
+    dataset = AnnotationResource().export(queryset=Annotation.objects.all())
+
+    result = AnnotationResource().import_data(dataset, dry_run=True)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert (result.totals["new"], result.totals["update"], result.totals["skip"]) == (0, 0, 7)
+    dataset[0] = tuple("Checked again." if header == "note" else cell for header, cell in zip(
+        dataset.headers, dataset[0], strict=True))  # fmt: skip
+    result = AnnotationResource().import_data(dataset, dry_run=False)
+    assert (result.totals["update"], result.totals["skip"]) == (1, 6)
+    assert Annotation.objects.get(note="Checked again.").version == 2
+    assert len(before) == Annotation.objects.count()
+
+
 @pytest.mark.parametrize("export_format", ["csv", "json"])
 def test_notes_with_carriage_returns_and_apostrophes_survive_a_round_trip(article, labels, alice, export_format):
     # XLSX is left out: XML reads a literal CR back as LF (see test_exporting).

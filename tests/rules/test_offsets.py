@@ -796,3 +796,47 @@ def test_property_snap_moves_each_end_to_the_nearest_boundary_outward(case, data
     expected_start = boundaries[bisect.bisect_right(boundaries, start) - 1]
     expected_end = boundaries[bisect.bisect_left(boundaries, end)]
     assert offsets.snap_to_graphemes(text, start, end) == offsets.Extent(expected_start, expected_end)
+
+
+def _outcome(mapper, start: int, end: int):
+    try:
+        return mapper(start, end)
+    except SpanError as error:
+        return (type(error), str(error), error.field)
+
+
+# Texts already in the stored form: clustered pieces, awkward characters,
+# and the characters normalisation composes, reorders or decomposes
+# (precomposed letters next to stray marks, Hangul syllables and jamo,
+# Tamil and Malayalam vowel signs, a mark NFC never keeps).
+_COMPOSING = st.lists(
+    st.sampled_from(
+        ["e", "\u00e9", "\u0301", "\u0323", "\u0302", "\u1ea1", "\uac00", "\u1100", "\u1161", "\u11a8", "\u0bc6",
+         "\u0bbe", "\u0d46", "\u0d3e", "\u0344", "q", " ", "\n", "\r", "\ufeff", "😀"]
+    ),
+    min_size=1, max_size=12,
+).map("".join)  # fmt: skip
+_STORED_FORMS = st.one_of(
+    clustered_texts(max_pieces=6).map(lambda case: case[0]), awkward_texts, _COMPOSING.map(offsets.normalise_text)
+).filter(bool)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_STORED_FORMS, _COMPOSING), st.data())
+def test_property_a_normalisation_map_maps_as_map_through_normalisation_does(raw, data):
+    """NormalisationMap skips normalising per span when the raw text is in
+    the stored form already; every span must come out, or be refused, as
+    map_through_normalisation says, in its words."""
+    mapping = offsets.NormalisationMap(raw)
+    for _ in range(20):
+        start = data.draw(st.integers(-1, len(raw) + 1))
+        end = data.draw(st.integers(-1, len(raw) + 1))
+        expected = _outcome(lambda s, e: offsets.map_through_normalisation(raw, s, e), start, end)
+        assert _outcome(mapping.map, start, end) == expected, (ascii(raw), start, end)
+
+
+def test_a_normalisation_map_of_a_stored_text_maps_offsets_to_themselves():
+    mapping = offsets.NormalisationMap("Café 🇧🇾 q\u0301")
+    assert mapping.unchanged and mapping.map(0, 4) == offsets.Extent(0, 4)
+    crlf = offsets.NormalisationMap("Minsk\r\nCafe\u0301")
+    assert not crlf.unchanged and crlf.map(7, 12) == offsets.Extent(6, 10)

@@ -21,8 +21,9 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
+from annotate.actions.bulk_annotations import SpanDraft
 from annotate.io import articles_in
-from annotate.io.interop.drafts import ImportRejected, InteropReport, Lookups, SpanDraft, text_field
+from annotate.io.interop.drafts import ImportRejected, InteropReport, Lookups, text_field
 from annotate.io.interop.rows import spans_by_article
 from annotate.models import Annotation, Article
 from annotate.rules import json_input, offsets
@@ -68,24 +69,28 @@ def export_chunks(queryset: QuerySet[Annotation]) -> Iterator[bytes]:
 def read_lines(data: bytes, *, default_reviewer: str | None = None, default_source: str | None = None):
     """A reader for ``drafts.run_import``; problems name the line (1-based)."""
 
-    def read(report: InteropReport) -> list[SpanDraft]:
+    def read(report: InteropReport) -> tuple[list[SpanDraft], dict[int, str]]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ImportRejected(f"the file is not UTF-8 (byte at position {error.start})") from None
         lookups = Lookups()
         drafts: list[SpanDraft] = []
+        articles: dict[str, Article] = {}
         lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
         if not lines:
             raise ImportRejected("the file holds no lines")
         for number, line in lines:
-            drafts.extend(_line_drafts(number, line, report, lookups, default_reviewer, default_source))
-        return drafts
+            report.place = (number,)
+            drafts.extend(_line_drafts(number, line, report, lookups, articles, default_reviewer, default_source))
+        return drafts, {article.pk: article.text for article in articles.values() if article is not None}
 
     return read
 
 
-def _line_drafts(number, line, report, lookups: Lookups, default_reviewer, default_source) -> list[SpanDraft]:
+def _line_drafts(
+    number, line, report, lookups: Lookups, articles: dict, default_reviewer, default_source
+) -> list[SpanDraft]:
     where = f"line {number}"
     try:
         item = json_input.parse(line, one_line=True)
@@ -106,6 +111,7 @@ def _line_drafts(number, line, report, lookups: Lookups, default_reviewer, defau
     spans = _spans_of(item, where, report)
     if spans is None:
         return []
+    report.total += len(spans)
     try:
         reviewer = lookups.user(_reviewer_of(item) or default_reviewer)
     except ValueError as error:
@@ -115,16 +121,18 @@ def _line_drafts(number, line, report, lookups: Lookups, default_reviewer, defau
     if layer not in Annotation.Layer.values:
         report.fail(where, f"layer must be reviewer or consensus, got {layer!r}")
         return []
-    article = _article_for(item, raw, where, report, default_source)
+    mapping = offsets.NormalisationMap(raw)
+    article = _article_for(item, mapping, where, report, default_source, articles)
     if article is None:
         return []
     notes = _notes_of(item, where, report)
     drafts = []
     for index, (start, end, label_name) in enumerate(spans, start=1):
         span_where = f"{where}, span {index}"
+        report.place = (number, index)
         try:
             label = lookups.label(label_name)
-            mapped = offsets.map_through_normalisation(raw, start, end)
+            mapped = mapping.map(start, end)
         except (ValueError, offsets.SpanError) as error:
             report.fail(span_where, str(error))
             continue
@@ -132,8 +140,9 @@ def _line_drafts(number, line, report, lookups: Lookups, default_reviewer, defau
         drafts.append(
             SpanDraft(
                 where=span_where,
-                article=article,
-                label=label,
+                order=(number, index),
+                article_id=article.pk,
+                label_id=label.pk,
                 start=mapped.start,
                 end=mapped.end,
                 quote=article.text[mapped.start : mapped.end],
@@ -193,11 +202,14 @@ def _notes_of(item: dict, where: str, report: InteropReport) -> dict[tuple, dict
     return {(n.get("start"), n.get("end"), n.get("label")): n for n in notes}
 
 
-def _article_for(item: dict, raw: str, where: str, report: InteropReport, default_source) -> Article | None:
+def _article_for(item: dict, mapping, where: str, report: InteropReport, default_source, articles: dict):
     """The article with this text, or a new one made through the same
-    import path as files (normalised, validated)."""
-    fingerprint = Article.fingerprint(offsets.normalise_text(raw))
-    article = Article.objects.filter(sha256=fingerprint).first()
+    import path as files (normalised, validated). ``articles`` keeps each
+    by fingerprint: lines of one text (one per reviewer) look it up once."""
+    fingerprint = Article.fingerprint(mapping.normal)
+    if fingerprint not in articles:
+        articles[fingerprint] = Article.objects.filter(sha256=fingerprint).first()
+    article = articles[fingerprint]
     if article is not None:
         return article
     metadata = {}
@@ -208,11 +220,12 @@ def _article_for(item: dict, raw: str, where: str, report: InteropReport, defaul
             return None
         metadata[key] = value or ""
     metadata["source"] = metadata["source"] or default_source or ""
-    record = articles_in.ArticleRecord(text=raw, original_filename=f"doccano-{fingerprint[:12]}", **metadata)
+    record = articles_in.ArticleRecord(text=mapping.raw, original_filename=f"doccano-{fingerprint[:12]}", **metadata)
     try:
         article, _ = articles_in.article_import(record)
     except articles_in.ImportProblem as problem:
         report.fail(where, str(problem))
         return None
     report.articles_created += 1
+    articles[fingerprint] = article
     return article

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 
-from annotate.io.interop.drafts import ImportRejected, InteropReport, Lookups, SpanDraft, text_field
+from annotate.actions.bulk_annotations import SpanDraft
+from annotate.io.interop.drafts import ImportRejected, InteropReport, Lookups, text_field
 from annotate.io.interop.rows import ArticleRow, SpanRow, spans_by_article
 from annotate.models import Annotation, Article
 from annotate.rules import json_input, offsets
@@ -106,19 +107,22 @@ def read_collection(data: bytes, *, default_reviewer: str | None = None):
     drafts, each problem recorded against "annotation N" (1-based, in file
     order) with its id when it has one."""
 
-    def read(report: InteropReport) -> list[SpanDraft]:
+    def read(report: InteropReport) -> tuple[list[SpanDraft], dict[int, str]]:
         items = _annotations_in(_parse(data))
+        report.total = len(items)
         lookups = Lookups()
         articles = _ArticleFinder()
         drafts = []
+        texts: dict[int, str] = {}
         for number, item in enumerate(items, start=1):
             where = f"annotation {number}"
             if isinstance(item, dict) and isinstance(item.get("id"), str):
                 where += f" ({item['id']})"
-            draft = _draft(item, where, report, lookups, articles, default_reviewer)
+            report.place = (number,)
+            draft = _draft(item, where, report, lookups, articles, default_reviewer, texts)
             if draft is not None:
                 drafts.append(draft)
-        return drafts
+        return drafts, texts
 
     return read
 
@@ -189,7 +193,9 @@ class _ArticleFinder:
         return found[0]
 
 
-def _draft(item, where, report, lookups: Lookups, articles: _ArticleFinder, default_reviewer) -> SpanDraft | None:
+def _draft(
+    item, where, report, lookups: Lookups, articles: _ArticleFinder, default_reviewer, texts: dict[int, str]
+) -> SpanDraft | None:
     if not isinstance(item, dict):
         report.fail(where, "an annotation must be a JSON object")
         return None
@@ -231,8 +237,9 @@ def _draft(item, where, report, lookups: Lookups, articles: _ArticleFinder, defa
     links = [b.get("source", b.get("id")) for b in bodies if isinstance(b, dict) and b.get("purpose") == "linking"]
     evidence = text_field(report, where, "evidence_url", links[0]) if links else ""
     created, modified = _time(item.get("created"), where, report), _time(item.get("modified"), where, report)
+    texts[article.pk] = article.text
     return SpanDraft(
-        where=where, article=article, label=label, start=span.start, end=span.end,
+        where=where, order=report.place, article_id=article.pk, label_id=label.pk, start=span.start, end=span.end,
         quote=article.text[span.start : span.end], reviewer=reviewer, layer=layer, evidence_url=evidence,
         created_at=created, updated_at=modified or created, **values,
     )  # fmt: skip
