@@ -92,13 +92,13 @@ def run_fetch(fetch_id: int) -> str:
     try:
         article, outcome = import_article_from_url(fetch.url)
     except ImportProblem as problem:
-        article_fetches.article_fetch_fail(fetch, reason=str(problem))
+        # The fetch's own URL is shown beside its outcome; a reason about
+        # another URL (where a redirect led) keeps that one.
+        article_fetches.article_fetch_fail(fetch, reason=str(problem).removeprefix(f"{fetch.url}: "))
         return "failed"
     except Exception as error:
         logger.exception("fetch %s of %s failed unexpectedly", fetch.pk, fetch.url)
-        article_fetches.article_fetch_fail(
-            fetch, reason=f"{fetch.url}: could not be imported ({type(error).__name__}: {error})"
-        )
+        article_fetches.article_fetch_fail(fetch, reason=f"could not be imported ({type(error).__name__}: {error})")
         raise
     article_fetches.article_fetch_finish(fetch, article=article, outcome=outcome)
     return outcome
