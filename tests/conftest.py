@@ -260,3 +260,25 @@ def mixed_annotations(seed_articles, labels, alice, bob, lena):
         make_annotation(emoji, labels["unsupported_claim"], bob, quote="The end.", note="\tstarts with a tab"),
     ]
     return sorted(made, key=lambda a: (a.article_id, a.start, a.end, a.pk))
+
+
+def api_as(user=None):
+    """A DRF test client signed in as ``user`` (anonymous when None)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def story_server(settings):
+    """A loopback server with one article page at /story, which the fetcher
+    may reach (ARTICLE_FETCH_ALLOW_PRIVATE) within a short timeout."""
+    from tests.loopback_server import HTML, LoopbackServer, Reply, story_page
+
+    settings.ARTICLE_FETCH_ALLOW_PRIVATE = True
+    settings.ARTICLE_FETCH_TIMEOUT = 5
+    with LoopbackServer({"/story": Reply(200, HTML, story_page())}) as running:
+        yield running

@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# The Content-Type of a page the fetcher takes.
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
 
 @dataclass
 class Reply:

@@ -9,38 +9,28 @@ from django_tasks_db.models import DBTaskResult
 
 from annotate import tasks
 from annotate.models import Article, ArticleFetch
-from tests.loopback_server import STORY_TITLE, LoopbackServer, Reply, story_page
-from tests.workers import run_worker_batch
+from tests.loopback_server import STORY_TITLE
+from tests.workers import IMMEDIATE_TASKS, run_worker_batch
 
-HTML = {"Content-Type": "text/html; charset=utf-8"}
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-@pytest.fixture
-def server(settings):
-    settings.ARTICLE_FETCH_ALLOW_PRIVATE = True
-    settings.ARTICLE_FETCH_TIMEOUT = 5
-    with LoopbackServer({"/story": Reply(200, HTML, story_page())}) as running:
-        yield running
-
-
-def test_a_queued_fetch_runs_and_makes_its_article(settings, lena, server):
-    settings.TASKS = IMMEDIATE
-    fetch = tasks.queue_article_fetch(server.url("/story"), user=lena)
+def test_a_queued_fetch_runs_and_makes_its_article(settings, lena, story_server):
+    settings.TASKS = IMMEDIATE_TASKS
+    fetch = tasks.queue_article_fetch(story_server.url("/story"), user=lena)
     assert (fetch.status, fetch.requested_by, fetch.article.title) == ("done", lena, STORY_TITLE)
     assert fetch.task_result_id
 
 
-def test_a_fetch_queued_with_the_database_backend_waits_for_a_worker(settings, lena, server):
+def test_a_fetch_queued_with_the_database_backend_waits_for_a_worker(settings, lena, story_server):
     settings.TASKS = DATABASE
-    fetch = tasks.queue_article_fetch(server.url("/story"), user=lena)
+    fetch = tasks.queue_article_fetch(story_server.url("/story"), user=lena)
     assert fetch.status == "queued"
     task_row = DBTaskResult.objects.get(pk=fetch.task_result_id)
     assert (task_row.task_path, task_row.args_kwargs) == (
         "annotate.tasks.fetch_article", {"args": [fetch.pk], "kwargs": {}},
     )  # fmt: skip
-    assert server.requests == []
+    assert story_server.requests == []
 
 
 @pytest.mark.parametrize("url", ["not a url", "ftp://example.org/story", "http://10.0.0.1/story"])
@@ -53,10 +43,10 @@ def test_a_url_no_fetch_may_try_is_refused_before_anything_is_queued(settings, l
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_real_worker_runs_a_queued_fetch(settings, lena, server):
+def test_the_real_worker_runs_a_queued_fetch(settings, lena, story_server):
     settings.TASKS = DATABASE
-    fetch = tasks.queue_article_fetch(server.url("/story"), user=lena)
-    missing = tasks.queue_article_fetch(server.url("/missing"), user=lena)
+    fetch = tasks.queue_article_fetch(story_server.url("/story"), user=lena)
+    missing = tasks.queue_article_fetch(story_server.url("/missing"), user=lena)
     assert Article.objects.count() == 0
 
     run_worker_batch()
@@ -68,4 +58,4 @@ def test_the_real_worker_runs_a_queued_fetch(settings, lena, server):
     assert sorted(DBTaskResult.objects.values_list("status", "return_value")) == [
         ("SUCCESSFUL", "created"), ("SUCCESSFUL", "failed"),
     ]  # fmt: skip
-    assert sorted(r.path for r in server.requests) == ["/missing", "/story"]
+    assert sorted(r.path for r in story_server.requests) == ["/missing", "/story"]

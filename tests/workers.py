@@ -13,6 +13,10 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Runs each task as it is queued, in the test's own process and transaction.
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def test_database_url() -> str:
     """DATABASE_URL for the database this test run uses (its test copy)."""
     config = connection.settings_dict

@@ -4,34 +4,16 @@ who may ask and follow, and bad input answered 400, never 5xx."""
 
 import pytest
 from django_tasks_db.models import DBTaskResult
-from rest_framework.test import APIClient
 
 from annotate.models import Article, ArticleFetch
-from tests.conftest import make_user
-from tests.loopback_server import STORY_TITLE, LoopbackServer, Reply, story_page
-
-HTML = {"Content-Type": "text/html; charset=utf-8"}
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+from tests.conftest import api_as, make_user
+from tests.loopback_server import STORY_TITLE
+from tests.workers import IMMEDIATE_TASKS
 
 
-def api_as(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def server(settings):
-    settings.ARTICLE_FETCH_ALLOW_PRIVATE = True
-    settings.ARTICLE_FETCH_TIMEOUT = 5
-    with LoopbackServer({"/story": Reply(200, HTML, story_page())}) as running:
-        yield running
-
-
-def test_a_lead_queues_a_fetch_and_follows_it_to_the_article(settings, lena, server):
-    settings.TASKS = IMMEDIATE
-    response = api_as(lena).post("/api/articles/", {"url": server.url("/story")}, format="json")
+def test_a_lead_queues_a_fetch_and_follows_it_to_the_article(settings, lena, story_server):
+    settings.TASKS = IMMEDIATE_TASKS
+    response = api_as(lena).post("/api/articles/", {"url": story_server.url("/story")}, format="json")
     assert response.status_code == 202
     body = response.json()
     fetch = ArticleFetch.objects.get()
@@ -39,19 +21,19 @@ def test_a_lead_queues_a_fetch_and_follows_it_to_the_article(settings, lena, ser
     article = Article.objects.get()
     assert article.title == STORY_TITLE
     assert body == {
-        "id": fetch.pk, "self": body["self"], "url": server.url("/story"), "status": "done",
+        "id": fetch.pk, "self": body["self"], "url": story_server.url("/story"), "status": "done",
         "outcome": "Imported as a new article.", "article": article.pk, "requested_by": "lena",
         "created_at": body["created_at"], "finished_at": body["finished_at"],
     }  # fmt: skip
     assert api_as(lena).get(body["self"]).json() == body
 
 
-def test_a_queued_fetch_says_so_until_a_worker_runs_it(lena, server):
-    response = api_as(lena).post("/api/articles/", {"url": server.url("/story")}, format="json")
+def test_a_queued_fetch_says_so_until_a_worker_runs_it(lena, story_server):
+    response = api_as(lena).post("/api/articles/", {"url": story_server.url("/story")}, format="json")
     assert response.status_code == 202
     assert (response.json()["status"], response.json()["outcome"], response.json()["article"]) == ("queued", "", None)
     assert DBTaskResult.objects.get().status == "READY"
-    assert server.requests == []
+    assert story_server.requests == []
 
 
 def test_fetches_are_followed_by_whoever_asked_and_by_leads(lena, alice, root):
@@ -67,15 +49,15 @@ def test_fetches_are_followed_by_whoever_asked_and_by_leads(lena, alice, root):
     assert api_as().get(path).status_code == 401
 
 
-def test_a_reviewer_may_not_queue_a_fetch_and_nothing_is_queued(alice, server):
-    response = api_as(alice).post("/api/articles/", {"url": server.url("/story")}, format="json")
+def test_a_reviewer_may_not_queue_a_fetch_and_nothing_is_queued(alice, story_server):
+    response = api_as(alice).post("/api/articles/", {"url": story_server.url("/story")}, format="json")
     assert response.status_code == 403
     assert response.json() == {"error": {"message": "only a lead can import articles"}}
     assert (ArticleFetch.objects.count(), DBTaskResult.objects.count()) == (0, 0)
 
 
-def test_anonymous_is_401(db, server):
-    response = api_as().post("/api/articles/", {"url": server.url("/story")}, format="json")
+def test_anonymous_is_401(db, story_server):
+    response = api_as().post("/api/articles/", {"url": story_server.url("/story")}, format="json")
     assert response.status_code == 401
     assert not ArticleFetch.objects.exists()
 

@@ -12,16 +12,9 @@ from rest_framework.test import APIClient
 from annotate import permissions
 from annotate.actions.consensus import adjudication_close
 from annotate.models import Annotation, Article, Assignment
-from tests.conftest import PASSWORD, assign, make_annotation, make_article, make_reviewer
+from tests.conftest import PASSWORD, api_as, assign, make_annotation, make_article, make_reviewer
 
 EMOJI_TEXT = "Xi 😀 met Lukashenko in Minsk. Drones were discussed."
-
-
-def api_as(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -18,10 +18,9 @@ import time
 import pytest
 
 from annotate.io.fetching import FetchProblem, fetch_url
-from tests.loopback_server import LoopbackServer, Reply, article_page, loopback_only, network_events
+from tests.loopback_server import HTML, LoopbackServer, Reply, article_page, loopback_only, network_events
 
 PAGE = article_page("Minsk and Beijing sign a pact", ["The two governments signed it on Tuesday."] * 3)
-HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
 @pytest.fixture

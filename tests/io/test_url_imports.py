@@ -8,9 +8,7 @@ from annotate.actions import article_fetches
 from annotate.io.articles_in import ImportProblem
 from annotate.io.url_imports import import_article_from_url, run_fetch
 from annotate.models import Article, ArticleFetch
-from tests.loopback_server import STORY_PARAGRAPHS, STORY_TITLE, LoopbackServer, Reply, story_page
-
-HTML = {"Content-Type": "text/html; charset=utf-8"}
+from tests.loopback_server import HTML, STORY_PARAGRAPHS, STORY_TITLE, LoopbackServer, Reply, story_page
 
 
 @pytest.fixture

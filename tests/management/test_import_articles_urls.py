@@ -9,9 +9,7 @@ import pytest
 
 from annotate.models import Article
 from tests.io.test_articles_in import run_import_articles
-from tests.loopback_server import STORY_TITLE, LoopbackServer, Reply, story_page
-
-HTML = {"Content-Type": "text/html; charset=utf-8"}
+from tests.loopback_server import HTML, STORY_TITLE, LoopbackServer, Reply, story_page
 
 
 def sleepy(handler):

@@ -6,17 +6,8 @@ from django_tasks_db.models import DBTaskResult
 
 from annotate.models import Article, ArticleFetch
 from tests.conftest import make_article
-from tests.loopback_server import STORY_TITLE, LoopbackServer, Reply, story_page
-
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def server(settings):
-    settings.ARTICLE_FETCH_ALLOW_PRIVATE = True
-    settings.ARTICLE_FETCH_TIMEOUT = 5
-    with LoopbackServer({"/story": Reply(200, {"Content-Type": "text/html"}, story_page())}) as running:
-        yield running
+from tests.loopback_server import STORY_TITLE
+from tests.workers import IMMEDIATE_TASKS
 
 
 def test_leads_find_the_page_in_the_navigation(lena_client):
@@ -81,9 +72,9 @@ def test_nothing_to_queue_is_a_400(lena_client):
     assert not ArticleFetch.objects.exists()
 
 
-def test_a_fetch_that_ran_shows_its_outcome_and_article(settings, lena_client, server):
-    settings.TASKS = IMMEDIATE
-    lena_client.post("/articles/new/fetch/", {"fetch-urls": server.url("/story")})
+def test_a_fetch_that_ran_shows_its_outcome_and_article(settings, lena_client, story_server):
+    settings.TASKS = IMMEDIATE_TASKS
+    lena_client.post("/articles/new/fetch/", {"fetch-urls": story_server.url("/story")})
     article = Article.objects.get()
     assert article.title == STORY_TITLE
     page = lena_client.get("/articles/new/").content.decode()
