@@ -59,6 +59,10 @@ class StrictFilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+# The article list's order when none is asked for (as the view gives it).
+ARTICLE_ORDER = ("-published", "title", "id")
+
+
 class ArticleFilter(django_filters.FilterSet):
     source = django_filters.ModelChoiceFilter(queryset=visible_sources, to_field_name="name")
     published_after = django_filters.DateFilter(field_name="published", lookup_expr="gte")
@@ -72,6 +76,18 @@ class ArticleFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value)) if value else queryset
+
+    def filter_queryset(self, queryset):
+        """The list in the order asked for, ties broken by id so pages do not
+        overlap; ``?ordering=,`` (names, all empty) clears the order, so the
+        default one is put back."""
+        queryset = super().filter_queryset(queryset)
+        order = list(queryset.query.order_by)
+        if not order:
+            return queryset.order_by(*ARTICLE_ORDER)
+        if any(str(name).lstrip("-") in ("id", "pk") for name in order):
+            return queryset
+        return queryset.order_by(*order, "id")
 
 
 class AnnotationFilter(django_filters.FilterSet):

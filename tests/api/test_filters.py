@@ -88,3 +88,29 @@ def test_an_article_the_reviewer_may_not_open_filters_to_nothing_like_a_missing_
     hidden = outlets["belta"].article_id
     assert ids(api(alice).get("/api/annotations/", {"article": hidden})) == []
     assert ids(api(alice).get("/api/annotations/", {"article": hidden + 1000})) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "order"),
+    [
+        # Names all empty cleared the order (a warning, and pages that may overlap).
+        ("ordering=,", ["Later", "Same", "Same"]),
+        ("ordering=", ["Later", "Same", "Same"]),
+        # Ties in the asked-for order are broken by id.
+        ("ordering=title", ["Later", "Same", "Same"]),
+        ("ordering=-published", ["Later", "Same", "Same"]),
+    ],
+)
+def test_the_article_list_keeps_a_full_order_whatever_is_asked(lena, recwarn, query, order):
+    first = make_article("One.", title="Same", published="2023-01-01")
+    second = make_article("Two.", title="Same", published="2023-01-01")
+    later = make_article("Three.", title="Later", published="2024-01-01")
+
+    response = api(lena).get("/api/articles/?" + query)
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [row["title"] for row in rows] == order
+    assert [row["id"] for row in rows if row["title"] == "Same"] == [first.pk, second.pk]
+    assert later.pk in [row["id"] for row in rows]
+    assert not [w for w in recwarn if "unordered" in str(w.message)]

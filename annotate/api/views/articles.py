@@ -41,7 +41,7 @@ class ArticleViewSet(LoginExempt, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         articles = Article.objects.select_related("source").filter(permissions.articles_visible_to(self.request.user))
         if self.action == "list":
             articles = articles.defer("text")
-        return articles.order_by("-published", "title", "id")
+        return articles.order_by(*filters.ARTICLE_ORDER)
 
     def get_serializer_class(self):
         if self.action == "create":
