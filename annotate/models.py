@@ -14,7 +14,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from annotate.rules import json_input, offsets
+from annotate.rules import domains, json_input, offsets
 from annotate.rules import text as text_rules
 from annotate.simple_history_manager import HistoryManagerBuiltOnce
 
@@ -80,9 +80,22 @@ class Article(models.Model):
     byline = models.CharField(max_length=300, blank=True)
     published = models.DateField(null=True, blank=True, help_text="Empty when the text does not say.")
     url = models.URLField(max_length=2000, blank=True)
+    # The URL as two addresses of one page compare (rules/domains.comparable_url),
+    # set on clean(): an article is identified by it when it has a URL.
+    url_key = models.CharField(max_length=2000, blank=True, editable=False, db_index=True)
     language = models.CharField(max_length=16, default="en", help_text="BCP 47 tag, e.g. en, de, zh-Hans.")
-    text = models.TextField(help_text="Normalised once at import (NFC, LF line ends) and never changed.")
+    text = models.TextField(
+        help_text="The newest version's text, normalised at import (NFC, LF line ends); "
+        "replaced only by a new version (annotate/actions/article_versions.py)."
+    )
     sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    # Which version ``text`` is (1 when first imported), and when it came:
+    # earlier texts are ArticleVersion rows. Every placed span's offsets
+    # count in this text.
+    text_version = models.PositiveIntegerField(default=1, editable=False, help_text="1, then +1 for each new text.")
+    text_recorded_at = models.DateTimeField(
+        default=timezone.now, editable=False, help_text="When the current text was imported or fetched."
+    )
     # Reports divide by it for every article at once; counting words there
     # would mean loading every text.
     word_count = models.PositiveIntegerField(default=0, editable=False, help_text="Words in the text (set on save).")
@@ -119,6 +132,7 @@ class Article(models.Model):
             raise ValidationError({"text": "The article has no text."})
         if errors := web_url_errors(url=self.url):
             raise ValidationError(errors)
+        self.url_key = domains.comparable_url(self.url)
         self.sha256 = self.fingerprint(self.text)
         self.word_count = self.count_words(self.text)
 
@@ -182,10 +196,102 @@ def span_text_errors(annotation) -> dict[str, str]:
 _UNBOUNDED_TEXT = ("note", "decision_reason")
 
 
+class ArticleVersion(models.Model):
+    """An earlier text of an article, kept when a new one replaced it, and
+    what changed then: the words, whether the outlet said so (a correction
+    or update note in the new text), and where the spans went. The current
+    text is the article's own; version ``number`` + 1 replaced this one."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(help_text="Which version this text was (1 = as first imported).")
+    title = models.CharField(max_length=500)
+    text = models.TextField()
+    sha256 = models.CharField(max_length=64, editable=False)
+    word_count = models.PositiveIntegerField(default=0)
+    recorded_at = models.DateTimeField(help_text="When this text was imported or fetched.")
+    replaced_at = models.DateTimeField(default=timezone.now, help_text="When the next version replaced it.")
+    # The change to the next version (rules/word_diff.summarise_diff).
+    words_deleted = models.PositiveIntegerField(default=0)
+    words_inserted = models.PositiveIntegerField(default=0)
+    characters_deleted = models.PositiveIntegerField(default=0)
+    characters_inserted = models.PositiveIntegerField(default=0)
+    # rules/change_notes: what the next version says of its change, if anything.
+    change_note_kind = models.CharField(max_length=32, blank=True)
+    change_note = models.TextField(blank=True, help_text="The outlet's own words about the change, if any.")
+    # Where the spans on this text went in the next one (rules/reanchoring).
+    spans_exact = models.PositiveIntegerField(default=0)
+    spans_moved = models.PositiveIntegerField(default=0)
+    spans_fuzzy = models.PositiveIntegerField(default=0)
+    spans_orphaned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["article_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="articleversion_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="articleversion_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} v{self.number}"
+
+    @property
+    def share_changed(self) -> float:
+        """The deleted and inserted characters over both texts' characters
+        (0 to 1, as rules/word_diff.DiffSummary): the new text's length is
+        this one's less what was deleted plus what was inserted."""
+        total = 2 * len(self.text) - self.characters_deleted + self.characters_inserted
+        return (self.characters_deleted + self.characters_inserted) / total if total else 0.0
+
+    @property
+    def marked(self) -> bool:
+        """Whether the outlet said that it changed the article."""
+        return bool(self.change_note_kind)
+
+
+class AnchorState(models.TextChoices):
+    """Where a span stands after its article got a new text (rules/reanchoring)."""
+
+    EXACT = "exact", "Exact"  # made on this text, or found at the same offsets
+    MOVED = "moved", "Moved"  # the same words, found elsewhere in the new text
+    FUZZY = "fuzzy", "Fuzzy"  # the words were edited: a proposed extent, to confirm
+    ORPHANED = "orphaned", "Orphaned"  # not found: kept on its old version's text
+
+
+class PlacedSpans(models.Manager):
+    """Spans placed in their article's current text: every count, page,
+    agreement, report and export reads these. An orphan counts nowhere
+    until it is re-placed or dismissed; the orphans queue, the admin,
+    backups and ``include_orphans`` exports read ``Annotation.all_spans``."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(anchor_state=AnchorState.ORPHANED)
+
+
+class EverySpan(models.Manager):
+    """Placed spans and orphans alike."""
+
+
+# The spans that count, as a filter on the span table (the unique
+# constraints hold only these) ...
+PLACED = ~Q(anchor_state=AnchorState.ORPHANED)
+PLACED_STATES = (AnchorState.EXACT, AnchorState.MOVED, AnchorState.FUZZY)
+
+
+def placed_through(path: str) -> Q:
+    """... and for queries that reach spans through a join
+    (``Count("annotations", filter=...)``, ``article__annotations__...``),
+    where the default manager does not apply: ``path`` is the relation,
+    e.g. "annotations" or "article__annotations". Positive, because a
+    negated lookup across a many-valued relation becomes a subquery."""
+    return Q(**{f"{path}__anchor_state__in": PLACED_STATES})
+
+
 class Annotation(models.Model):
     class Layer(models.TextChoices):
         REVIEWER = "reviewer", "Reviewer"
         CONSENSUS = "consensus", "Consensus"
+
+    AnchorState = AnchorState
 
     # Deleting an article removes its spans (the admin lists them first);
     # labels and users in use cannot be deleted, so no span vanishes by accident.
@@ -225,8 +331,20 @@ class Annotation(models.Model):
     # Counts changes (1 when made; services bump it), so a change made from
     # a stale copy of the span is refused instead of undoing someone's edit.
     version = models.PositiveIntegerField(default=1, editable=False, help_text="1 when made, +1 on every change.")
+    # The article version the offsets count in: the current one for every
+    # placed span, an earlier one for an orphan (its text is that
+    # ArticleVersion's). anchor_state says how the span got there.
+    article_version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="The article version whose text the offsets count in."
+    )
+    anchor_state = models.CharField(
+        max_length=16, choices=AnchorState.choices, default=AnchorState.EXACT, editable=False
+    )
     # Every change and deletion, with who and when (django-simple-history).
     history = HistoricalRecords(history_manager=HistoryManagerBuiltOnce)
+
+    objects = PlacedSpans()
+    all_spans = EverySpan()
 
     class Meta:
         ordering = ["article_id", "start", "end", "id"]
@@ -243,8 +361,15 @@ class Annotation(models.Model):
                 condition=Q(end=F("start") + Length("quote")), name="annotation_quote_length_matches"
             ),
             models.CheckConstraint(condition=Q(layer__in=["reviewer", "consensus"]), name="annotation_layer_valid"),
+            models.CheckConstraint(
+                condition=Q(anchor_state__in=["exact", "moved", "fuzzy", "orphaned"]),
+                name="annotation_anchor_state_valid",
+            ),
+            # An orphan's offsets count in an older text, so it takes no
+            # place: a reviewer may mark the same offsets of the new text.
             models.UniqueConstraint(
                 fields=list(SPAN_NATURAL_KEY),
+                condition=PLACED,
                 name="annotation_unique_span",
                 violation_error_message="This reviewer already marked this span with this label.",
             ),
@@ -252,7 +377,7 @@ class Annotation(models.Model):
             # both accept the same span into it.
             models.UniqueConstraint(
                 fields=["article", "label", "start", "end"],
-                condition=Q(layer="consensus"),
+                condition=Q(layer="consensus") & PLACED,
                 name="annotation_unique_consensus_span",
                 violation_error_message="The consensus already has this span with this label.",
             ),
@@ -299,7 +424,7 @@ class Annotation(models.Model):
             return
         stays = restoring or getattr(self, "_stored_position", None) == (self.article_id, self.start, self.end)
         try:
-            offsets.validate_span(self.article.text, self.start, self.end, self.quote, whole_graphemes=not stays)
+            offsets.validate_span(self.anchor_text(), self.start, self.end, self.quote, whole_graphemes=not stays)
         except offsets.SpanError as error:
             raise ValidationError({error.field if error.field in ("start", "end", "quote") else "quote": str(error)})
 
@@ -308,8 +433,17 @@ class Annotation(models.Model):
         return (self.article_id, self.layer, self.reviewer_id, self.label_id, self.start, self.end)
 
     def context(self) -> tuple[str, str]:
-        """(prefix, suffix) around the quote; loads the article's text."""
-        return offsets.quote_context(self.article.text, self.start, self.end)
+        """(prefix, suffix) around the quote; loads the text it counts in."""
+        return offsets.quote_context(self.anchor_text(), self.start, self.end)
+
+    def anchor_text(self) -> str:
+        """The text the offsets count in: the article's own, or for an
+        orphan the earlier version's it was made on (one query)."""
+        if self.anchor_state != AnchorState.ORPHANED:
+            return self.article.text
+        return ArticleVersion.objects.values_list("text", flat=True).get(
+            article_id=self.article_id, number=self.article_version
+        )
 
 
 class Assignment(models.Model):

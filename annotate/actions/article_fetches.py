@@ -21,6 +21,7 @@ from annotate.rules.web_addresses import queue_time_refusal
 IMPORT_OUTCOMES = {
     "created": "Imported as a new article.",
     "updated": "Already imported; its details were updated.",
+    "revised": "Already imported, with another text: recorded as a new version, its spans re-anchored.",
     "unchanged": "Already imported, with the same text; nothing changed.",
 }
 

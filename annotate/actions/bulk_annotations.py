@@ -206,6 +206,9 @@ def _stored_spans(articles: Mapping[int, Article]) -> tuple[dict[tuple, Annotati
     ids = sorted(articles)
     for first in range(0, len(ids), ARTICLES_PER_QUERY):
         chunk = ids[first : first + ARTICLES_PER_QUERY]
+        # Which version each text is: a new span's offsets count in it.
+        for pk, text_version in Article.objects.filter(pk__in=chunk).values_list("pk", "text_version"):
+            articles[pk].text_version = text_version
         for span in Annotation.objects.select_for_update().filter(article_id__in=chunk).order_by():
             key = span.natural_key()
             existing[key] = span
@@ -228,6 +231,7 @@ def _plan_create(draft, article, consensus, creates, now, *, keep_times: bool) -
         "start": draft.start, "end": draft.end, "quote": draft.quote, "layer": draft.layer,
         "note": _given(draft.note), "speaker": _given(draft.speaker), "evidence_url": _given(draft.evidence_url),
         "decision_reason": _given(draft.decision_reason), "based_on_id": None, "client_id": None, "version": 1,
+        "article_version": article.text_version, "anchor_state": Annotation.AnchorState.EXACT,
         "created_at": created_at, "updated_at": (draft.updated_at if keep_times else None) or created_at,
     })  # fmt: skip
     problem = _validation_problem(span, article, new=True)

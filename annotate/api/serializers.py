@@ -71,7 +71,7 @@ class ArticleImportSerializer(serializers.Serializer):
 
 
 class ArticleImportResultSerializer(ArticleDetailSerializer):
-    outcome = serializers.ChoiceField(choices=["created", "updated", "unchanged"], read_only=True)
+    outcome = serializers.ChoiceField(choices=["created", "updated", "revised", "unchanged"], read_only=True)
 
     class Meta(ArticleDetailSerializer.Meta):
         fields = (*ArticleDetailSerializer.Meta.fields, "outcome")

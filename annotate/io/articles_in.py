@@ -17,11 +17,13 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from annotate.actions import article_versions
 from annotate.actions.sources import SourceProblem, source_for_article
 from annotate.io.article_records import ArticleRecord, ImportProblem, decode_article_bytes  # noqa: F401 (re-exported)
 from annotate.io.documents import read_document
 from annotate.models import ARTICLE_TEXT_LIMIT, Article, Source
 from annotate.rules import json_input, offsets
+from annotate.rules.domains import comparable_url
 from annotate.rules.text import excerpt
 
 # .json and .csv hold records (RECORD_COLUMNS); each of the others is one
@@ -48,6 +50,8 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    # A new text of an article already here (the same URL): a new version.
+    revised: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     # All or nothing was asked for and something failed: nothing was written.
@@ -56,7 +60,8 @@ class ImportReport:
     def summary(self) -> str:
         counts = (
             f"{len(self.created)} new, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
+            + (f"{len(self.revised)} new version(s), " if self.revised else "")
+            + f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
         )
         return f"{counts}; rolled back, nothing was written" if self.rolled_back else counts
 
@@ -133,11 +138,28 @@ def article_import(record: ArticleRecord) -> tuple[Article, str]:
     """Create an article from a record, or recognise it.
 
     Returns the article and what happened: "created", "updated" (same text and
-    file, new metadata) or "unchanged". Raises ImportProblem for bad input and
-    for the same text already imported under another file name.
+    file, new metadata), "revised" (a new text of the article at the same
+    URL: a new version, its spans re-anchored, ``actions.article_versions``)
+    or "unchanged". Raises ImportProblem for bad input and for the same text
+    already imported under another file name.
+
+    An article is identified by its text, then by its URL as two addresses
+    of one page compare (``Article.url_key``), so a page fetched again, or
+    the same story linked with other tracking parameters, is the same
+    article; the newest of several with that URL takes the new text.
     """
     values, source = prepare_article(record)
     existing = Article.objects.select_related("source").filter(sha256=values["sha256"]).first()
+    url_key = comparable_url(values["url"])
+    if existing is None and url_key:
+        same_page = Article.objects.filter(url_key=url_key).order_by("-text_recorded_at", "-id").first()
+        if same_page is not None:
+            try:
+                article_versions.article_new_text(same_page, values, source=source)
+            except article_versions.VersionProblem as problem:
+                raise ImportProblem(str(problem)) from None
+            same_page.refresh_from_db()
+            return same_page, "revised"
     if existing is not None:
         if existing.original_filename and existing.original_filename != values["original_filename"]:
             raise ImportProblem(

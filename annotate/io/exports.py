@@ -53,6 +53,10 @@ class AnnotationFilter:
     published_to: dt.date | None = None
     created_from: dt.date | None = None
     created_to: dt.date | None = None
+    # Orphaned spans (their words gone from the article's current text) are
+    # left out unless asked for; they then come with the offsets, context
+    # and version of the text they were made on.
+    include_orphans: bool = False
 
 
 FILTER_PARAMETERS = tuple(f.name for f in dataclasses.fields(AnnotationFilter))
@@ -76,6 +80,10 @@ def criteria_from_query(params: Mapping[str, str], *, also: Iterable[str] = ("fo
         if not (article.isascii() and article.isdigit() and len(article) <= 18):
             raise ExportError("article must be an article's id, a whole number", field="article")
         values["article"] = int(article)
+    include = params.get("include_orphans") or ""
+    if include not in ("", "0", "1"):
+        raise ExportError("include_orphans must be 1 or 0", field="include_orphans")
+    values["include_orphans"] = include == "1"
     for name in _DATE_PARAMETERS:
         if value := params.get(name):
             try:
@@ -94,7 +102,7 @@ def annotations_for_export(criteria: AnnotationFilter, *, user=None) -> QuerySet
     may not see is refused in the same words as one that does not exist,
     so an export cannot be asked which usernames, articles or outlets
     there are."""
-    queryset = Annotation.objects.all()
+    queryset = (Annotation.all_spans if criteria.include_orphans else Annotation.objects).all()
     articles, sources, reviewers = Article.objects.all(), Source.objects.all(), get_user_model().objects.all()
     if user is not None and not permissions.is_lead(user):
         queryset = queryset.filter(permissions.annotations_visible_to(user), reviewer_id=user.pk)

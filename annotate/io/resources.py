@@ -10,19 +10,29 @@ from collections.abc import Iterator
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import NotSupportedError, connections
-from django.db.models import CharField, Func
+from django.db.models import CharField, Exists, Func, OuterRef
 from import_export import fields, resources, widgets
 
 from annotate.actions import annotations
 from annotate.io import articles_in
 from annotate.io.spreadsheets import MAY_NEED_ESCAPE, escape_formula
-from annotate.models import SPAN_EDITABLE_FIELDS, SPAN_NATURAL_KEY, SPAN_TEXT_LIMITS, Annotation, Article, Label, Source
+from annotate.models import (
+    SPAN_EDITABLE_FIELDS,
+    SPAN_NATURAL_KEY,
+    SPAN_TEXT_LIMITS,
+    AnchorState,
+    Annotation,
+    Article,
+    ArticleVersion,
+    Label,
+    Source,
+)
 from annotate.rules import offsets
 
 ANNOTATION_COLUMNS = (
     "id", "article_id", "article_title", "source", "article_url", "label", "label_name",
     "start", "end", "quote", "prefix", "suffix", "note", "speaker", "evidence_url",
-    "reviewer", "layer", "decision_reason", "created_at", "updated_at",
+    "reviewer", "layer", "decision_reason", "created_at", "updated_at", "article_version", "anchor_state",
 )  # fmt: skip
 ANNOTATION_REQUIRED_COLUMNS = ("article_id", "label", "start", "end", "quote", "reviewer")
 
@@ -134,6 +144,12 @@ class AnnotationResource(resources.ModelResource):
     decision_reason = fields.Field(attribute="decision_reason", column_name="decision_reason", widget=TextWidget())
     created_at = fields.Field(attribute="created_at", column_name="created_at", widget=TimestampWidget())
     updated_at = fields.Field(attribute="updated_at", column_name="updated_at", widget=TimestampWidget())
+    # The article version the offsets count in, and how the span got there
+    # (exact, moved, fuzzy; orphaned only in exports that ask for orphans).
+    article_version = fields.Field(
+        attribute="article_version", column_name="article_version", readonly=True, widget=StrictIntegerWidget()
+    )
+    anchor_state = fields.Field(attribute="anchor_state", column_name="anchor_state", readonly=True)
 
     class Meta:
         model = Annotation
@@ -257,8 +273,20 @@ class AnnotationResource(resources.ModelResource):
             .values_list(
                 "id", "article_id", "label_id", "start", "end", "quote", "note", "speaker",
                 "evidence_url", "reviewer_id", "layer", "decision_reason", "created_text", "updated_text",
+                "article_version", "anchor_state",
             )
         )  # fmt: skip
+        # An orphan's context is in the text it counts in, an earlier
+        # version's: those texts in one query, made at the first orphan
+        # (so an export without orphans, the usual one, does not ask).
+        old_texts = None
+
+        def orphan_text(article_id: int, number: int) -> str:
+            nonlocal old_texts
+            if old_texts is None:
+                old_texts = _orphans_texts(queryset)
+            return old_texts[(article_id, number)]
+
         labels = {pk: (cell(slug), cell(name)) for pk, slug, name in Label.objects.values_list("pk", "slug", "name")}
         reviewers = {
             pk: cell(username)
@@ -277,12 +305,13 @@ class AnnotationResource(resources.ModelResource):
         for chunk in _raw_chunks(annotations):
             batch = []
             for (ident, row_article_id, label_id, start, end, quote, note, speaker, evidence_url, reviewer_id,
-                 layer, reason, created, updated) in chunk:  # fmt: skip
+                 layer, reason, created, updated, article_version, anchor_state) in chunk:  # fmt: skip
                 while article_id != row_article_id:
                     article_id, title, source, url, text = next(articles)
                     title, source, url = cell(title), cell(source), cell(url)
                 slug, label_name = labels[label_id]
-                before, after = text[max(0, start - width) : start], text[end : end + width]
+                counted_in = orphan_text(article_id, article_version) if anchor_state == AnchorState.ORPHANED else text
+                before, after = counted_in[max(0, start - width) : start], counted_in[end : end + width]
                 batch.append([
                     ident, article_id, title, source, url, slug, label_name, start, end,
                     cell(quote) if quote[:1] in may_escape else quote,
@@ -293,9 +322,18 @@ class AnnotationResource(resources.ModelResource):
                     cell(evidence_url) if evidence_url[:1] in may_escape else evidence_url,
                     reviewers[reviewer_id], layer,
                     cell(reason) if reason[:1] in may_escape else reason,
-                    created, updated,
+                    created, updated, article_version, anchor_state,
                 ])  # fmt: skip
             yield batch
+
+
+def _orphans_texts(queryset) -> dict[tuple[int, int], str]:
+    """The texts the queryset's orphans count in, by (article id, version)."""
+    orphans = queryset.filter(
+        anchor_state=AnchorState.ORPHANED, article_id=OuterRef("article_id"), article_version=OuterRef("number")
+    )
+    rows = ArticleVersion.objects.filter(Exists(orphans)).values_list("article_id", "number", "text")
+    return {(pk, number): text for pk, number, text in rows}
 
 
 def _unchanged(value):

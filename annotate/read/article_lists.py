@@ -4,7 +4,7 @@ and query counts stay fixed."""
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from annotate import permissions
-from annotate.models import Article, Label, Source
+from annotate.models import Article, Label, Source, placed_through
 
 
 def article_list(*, user, query: str = "", source: Source | None = None, label: Label | None = None,
@@ -19,8 +19,8 @@ def article_list(*, user, query: str = "", source: Source | None = None, label: 
     if label is not None:
         articles = articles.filter(pk__in=label.annotations.values("article_id"))
     return articles.annotate(
-        annotation_count=Count("annotations", filter=permissions.countable_spans(user)),
-        my_annotation_count=Count("annotations", filter=Q(annotations__reviewer=user)),
+        annotation_count=Count("annotations", filter=permissions.countable_spans(user) & placed_through("annotations")),
+        my_annotation_count=Count("annotations", filter=Q(annotations__reviewer=user) & placed_through("annotations")),
     ).order_by(*ordering)
 
 
@@ -45,7 +45,8 @@ def queue_for(user) -> QuerySet:
         .annotate(
             span_count=Count(
                 "article__annotations",
-                filter=Q(article__annotations__reviewer=user, article__annotations__layer=Annotation.Layer.REVIEWER),
+                filter=Q(article__annotations__reviewer=user, article__annotations__layer=Annotation.Layer.REVIEWER)
+                & placed_through("article__annotations"),
             ),
             open_order=order,
             adjudicated=Exists(Adjudication.objects.filter(article_id=OuterRef("article_id"))),

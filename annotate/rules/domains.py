@@ -7,6 +7,8 @@ database with what they return.
 
 from urllib.parse import urlsplit
 
+from courlan import normalize_url
+
 
 def url_host(url: str) -> str:
     """The host of an http(s) URL in the form ``Source.domain`` holds it:
@@ -48,3 +50,26 @@ def domain_candidates(host: str) -> list[str]:
 def _is_ip_address(labels: list[str]) -> bool:
     # urlsplit keeps an IPv6 literal's colons; an IPv4 address is four numbers.
     return any(":" in label for label in labels) or (len(labels) == 4 and all(label.isdigit() for label in labels))
+
+
+def comparable_url(url: str) -> str:
+    """The form in which two addresses of one page compare equal, or "" for
+    anything but an http(s) URL with a host: courlan's normalisation (host
+    in lower case, default port dropped, query parameters sorted, the
+    trackers newsrooms add removed: utm_*, fbclid, gclid, mc_cid, ref …),
+    then without the scheme (an outlet serves the same article over http
+    and https), the fragment, a leading ``www.`` and a trailing slash.
+
+    An article is identified by its address when it has one, so a page
+    fetched again, or linked from a feed with other tracking parameters,
+    is the same article (annotate/io/articles_in.py)."""
+    host = url_host(url)
+    if not host:
+        return ""
+    try:
+        parts = urlsplit(normalize_url(url.strip()))
+    except ValueError:
+        return ""
+    path = parts.path.rstrip("/")
+    port = f":{parts.port}" if parts.port else ""
+    return f"{host}{port}{path}" + (f"?{parts.query}" if parts.query else "")

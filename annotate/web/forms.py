@@ -30,6 +30,15 @@ class AnnotationExportForm(forms.Form):
     published_to = forms.DateField(required=False, widget=DATE, help_text="… and on or before.")
     created_from = forms.DateField(required=False, widget=DATE, help_text="Spans made on or after (UTC).")
     created_to = forms.DateField(required=False, widget=DATE, help_text="… and on or before.")
+    # 1 or 0, as the API takes it (a checkbox would read "0" as yes).
+    include_orphans = forms.TypedChoiceField(
+        choices=[("0", "No"), ("1", "Yes")],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=False,
+        label="Include orphaned spans",
+        help_text="Spans whose words the article's current text no longer has, with their old offsets.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +64,7 @@ class AnnotationExportForm(forms.Form):
             article=data["article"],
             layer=data["layer"] or None,
             **{name: data[name] for name in ("published_from", "published_to", "created_from", "created_to")},
+            include_orphans=data["include_orphans"],
         )
 
 

@@ -199,13 +199,15 @@ def test_manifest_names_the_format_migrations_and_each_members_rows_and_checksum
     assert set(manifest["migrations"]) == {"admin", "annotate", "auth", "contenttypes"}
     assert manifest["passwords"] is True
     assert [entry["name"] for entry in manifest["tables"]] == [
-        "auth_group", "auth_user", "annotate_source", "annotate_label", "annotate_article", "annotate_annotation",
+        "auth_group", "auth_user", "annotate_source", "annotate_label", "annotate_article", "annotate_articleversion",
+        "annotate_annotation",
         "annotate_assignment", "annotate_adjudication", "annotate_articlefetch", "annotate_historicalannotation",
         "annotate_historicalassignment", "annotate_historicaladjudication", "django_admin_log",
     ]  # fmt: skip
     expected_rows = {
         "auth_group": 3, "auth_user": 5, "annotate_source": 3, "annotate_label": 5, "annotate_article": 4,
-        "annotate_annotation": 8, "annotate_assignment": 6, "annotate_adjudication": 1, "annotate_articlefetch": 2,
+        "annotate_articleversion": 0, "annotate_annotation": 8, "annotate_assignment": 6, "annotate_adjudication": 1,
+        "annotate_articlefetch": 2,
         "annotate_historicalannotation": 13, "annotate_historicalassignment": 7,
         "annotate_historicaladjudication": 3, "django_admin_log": 1,
     }  # fmt: skip
@@ -356,7 +358,7 @@ def test_users_restored_without_passwords_cannot_sign_in_until_given_one(tmp_pat
 
 def test_the_import_command_restores_and_says_how_much(archive, capsys):
     call_command("import_project", str(archive))
-    assert capsys.readouterr().out == f"{archive}: restored 61 rows in 13 tables.\n"
+    assert capsys.readouterr().out == f"{archive}: restored 61 rows in 14 tables.\n"
     assert Article.objects.count() == 4 and Annotation.history.count() == 13
     assert Source.objects.filter(name="ČT24").exists()
 
@@ -365,7 +367,7 @@ def test_the_export_command_writes_the_archive_and_says_what_it_holds(db, tmp_pa
     build_project()
     path = tmp_path / "out.zip"
     call_command("export_project", str(path), "--without-passwords")
-    assert capsys.readouterr().out == f"{path}: 61 rows in 13 tables, without passwords.\n"
+    assert capsys.readouterr().out == f"{path}: 61 rows in 14 tables, without passwords.\n"
     assert json.loads(members(path)["manifest.json"])["passwords"] is False
 
 
@@ -643,3 +645,33 @@ def test_a_password_longer_than_a_hash_is_refused(archive, tmp_path):
     with pytest.raises(ArchiveError, match=r"auth_user.jsonl, line 1: password: longer than a password hash"):
         project_import(damaged)
     assert database_contents() == []
+
+
+def test_earlier_versions_and_orphans_come_back_and_are_checked(db, tmp_path):
+    """An orphan's offsets count in an earlier text: the archive keeps that
+    text, and a restore checks the orphan against it, not the current one."""
+    from annotate.io import articles_in
+    from annotate.models import ArticleVersion
+
+    path, broken = tmp_path / "backup.zip", tmp_path / "broken.zip"
+    url = "https://example.org/story"
+    with transaction.atomic():
+        alice = make_reviewer("alice")
+        record = articles_in.ArticleRecord(text="One. Two sentences here. Three.", url=url, source="Example")
+        article, _ = articles_in.article_import(record)
+        make_annotation(article, Label.objects.get(slug="fact"), alice, quote="Two sentences here.")
+        articles_in.article_import(articles_in.ArticleRecord(text="One. Three.", url=url, source="Example"))
+        project_export(path)
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        counts = project_import(path)
+        assert (counts["annotate_articleversion"], counts["annotate_annotation"]) == (1, 1)
+        orphan = Annotation.all_spans.get()
+        assert (orphan.anchor_state, orphan.article_version, orphan.quote) == ("orphaned", 1, "Two sentences here.")
+        assert ArticleVersion.objects.get().text[orphan.start : orphan.end] == orphan.quote
+        transaction.set_rollback(True)
+
+    # The same orphan claiming to count in a version the archive lacks is refused.
+    edit_row(path, broken, "annotate_annotation", 1, article_version=7)
+    with pytest.raises(ArchiveError, match="version 7 of article"):
+        project_import(broken)

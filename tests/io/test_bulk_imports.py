@@ -176,11 +176,12 @@ def queries_of(data: bytes, file_format: str, user) -> tuple[int, object]:
 
 # What a reviewer's import of spans on one article takes, whatever its
 # size: the labels, the article (a table names it by id and reads its
-# text; doccano names it by its text), the reviewer, the importer's
-# assignments, the adjudications, the spans the article holds; and three
+# text; doccano names it by its text), which version that text is, the
+# reviewer, the importer's assignments, the adjudications, the spans the
+# article holds; and three
 # savepoints, each SAVEPOINT and RELEASE (the import's transaction, the
 # writer's, its writes'), which the test's own transaction turns them into.
-READS = 12
+READS = 13
 
 
 @pytest.mark.parametrize(("file_format", "make"), [("csv", table_of), ("doccano", doccano_of)])

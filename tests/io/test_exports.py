@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import StreamingHttpResponse
 
-from annotate.io import spreadsheets
+from annotate.io import articles_in, spreadsheets
 from annotate.io.exports import (
     AnnotationFilter,
     ExportError,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 COLUMNS = [
     "id", "article_id", "article_title", "source", "article_url", "label", "label_name",
     "start", "end", "quote", "prefix", "suffix", "note", "speaker", "evidence_url",
-    "reviewer", "layer", "decision_reason", "created_at", "updated_at",
+    "reviewer", "layer", "decision_reason", "created_at", "updated_at", "article_version", "anchor_state",
 ]  # fmt: skip
 URL = "/export/annotations/"
 
@@ -481,3 +481,50 @@ def test_a_reviewers_interop_download_holds_only_their_spans(alice_assigned, ali
     assert sorted(int(item["id"].rsplit(":", 1)[1]) for item in items) == own
     _, body = download(alice_client, format="doccano")
     assert {json.loads(line)["reviewer"] for line in body.decode().splitlines()} == {"alice"}
+
+
+# --- article versions -----------------------------------------------------------
+
+
+def versioned_article(reviewer, labels):
+    """An article at version 2 with one span moved and one orphaned."""
+    url = "https://example.org/versioned"
+    record = articles_in.ArticleRecord(text="One. Two sentences here. Three. Five.", url=url, source="Example")
+    article, _ = articles_in.article_import(record)
+    make_annotation(article, labels["fact"], reviewer, quote="Two sentences here.")
+    make_annotation(article, labels["opinion"], reviewer, quote="Three.")
+    articles_in.article_import(articles_in.ArticleRecord(text="One. Three. Five. Four.", url=url, source="Example"))
+    return article
+
+
+def test_orphans_are_left_out_unless_asked_for_and_then_count_in_their_version(alice, labels):
+    versioned_article(alice, labels)
+    placed = json.loads(export_bytes("json", annotations_for_export(AnnotationFilter())))
+    assert [(r["quote"], r["article_version"], r["anchor_state"]) for r in placed] == [("Three.", 2, "moved")]
+    everything = json.loads(export_bytes("json", annotations_for_export(AnnotationFilter(include_orphans=True))))
+    orphan = next(r for r in everything if r["anchor_state"] == "orphaned")
+    assert (orphan["start"], orphan["end"], orphan["article_version"]) == (5, 24, 1)
+    # Its context is the text it counts in, version 1's.
+    assert (orphan["prefix"], orphan["suffix"]) == ("One. ", " Three. Five.")
+
+
+def test_include_orphans_is_a_download_and_api_parameter(lena_client, alice, labels):
+    versioned_article(alice, labels)
+    for url in (URL, "/api/exports/annotations/"):
+        for query, count in (({}, 1), ({"include_orphans": "1"}, 2), ({"include_orphans": "0"}, 1)):
+            response = lena_client.get(url, {"format": "json", **query})
+            assert len(json.loads(b"".join(response.streaming_content))) == count, (url, query)
+    refused = lena_client.get("/api/exports/annotations/", {"format": "json", "include_orphans": "maybe"})
+    assert refused.status_code == 400
+
+
+def test_w3c_targets_carry_the_text_version_and_never_an_orphan(alice, labels):
+    article = versioned_article(alice, labels)
+    article.refresh_from_db()
+    data = json.loads(export_bytes("w3c", annotations_for_export(AnnotationFilter(include_orphans=True))))
+    (item,) = data["first"]["items"]
+    assert item["target"]["state"] == {
+        "id": f"urn:sourcemark:article:sha256:{article.sha256}",
+        "type": "sourcemark:TextVersion",
+        "sourcemark:version": 2,
+    }

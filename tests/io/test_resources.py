@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 COLUMNS = [
     "id", "article_id", "article_title", "source", "article_url", "label", "label_name",
     "start", "end", "quote", "prefix", "suffix", "note", "speaker", "evidence_url",
-    "reviewer", "layer", "decision_reason", "created_at", "updated_at",
+    "reviewer", "layer", "decision_reason", "created_at", "updated_at", "article_version", "anchor_state",
 ]  # fmt: skip
 SEED_003_TITLE = (
     "Washington and Brussels antagonism towards neutral Belarus has pushed the central European nation "
@@ -92,7 +92,7 @@ def test_the_database_writes_timestamps_as_render_timestamp_does(hitler_span, mo
     [[row]] = list(AnnotationResource().iter_export_batches(Annotation.objects.all()))
 
     expected = render_timestamp(moment)
-    assert row[-2:] == [expected, expected]
+    assert row[-4:-2] == [expected, expected]
     assert expected == moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -119,6 +119,8 @@ def test_every_column_of_a_seed_span_has_its_exact_value(hitler_span, seed_artic
         "decision_reason": "",
         "created_at": "2023-03-05T10:00:00.123456Z",
         "updated_at": "2023-03-06T08:30:00.000000Z",
+        "article_version": 1,
+        "anchor_state": "exact",
     }
     resource = AnnotationResource()
     (exported,) = resource.export(queryset=Annotation.objects.all())

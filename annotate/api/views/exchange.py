@@ -37,6 +37,12 @@ class IgnoreAcceptHeader(BaseContentNegotiation):
         OpenApiParameter("published_to", OpenApiTypes.DATE, description="Articles published on or before"),
         OpenApiParameter("created_from", OpenApiTypes.DATE, description="Spans made on or after (UTC day)"),
         OpenApiParameter("created_to", OpenApiTypes.DATE, description="Spans made on or before (UTC day)"),
+        OpenApiParameter(
+            "include_orphans",
+            OpenApiTypes.INT,
+            enum=[0, 1],
+            description="1: also orphaned spans, with the offsets of the article version they were made on",
+        ),
     ],
     responses={
         (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="format=csv"),
@@ -108,6 +114,7 @@ class AnnotationImportView(LoginExempt, APIView):
             "total": report.total,
             "new": report.new,
             "updated": report.updated,
+            "revised": report.revised,
             "unchanged": report.unchanged,
             "errors": report.errors,
         }

@@ -27,7 +27,17 @@ from annotate.io.backup.values import (
     permission_keys,
     python_value,
 )
-from annotate.models import Adjudication, Annotation, Article, ArticleFetch, Assignment, Label, Source
+from annotate.models import (
+    Adjudication,
+    AnchorState,
+    Annotation,
+    Article,
+    ArticleFetch,
+    ArticleVersion,
+    Assignment,
+    Label,
+    Source,
+)
 
 BATCH_SIZE = 1000
 
@@ -145,6 +155,8 @@ def archive_tables() -> list[Table]:
         Table(Source),
         Table(Label, seed=Seed("0002_default_labels", _edited_labels)),
         Table(Article, check_batch=_check_articles),
+        # Earlier texts come before the spans: an orphan's offsets count in one.
+        Table(ArticleVersion, check_batch=_check_versions),
         Table(Annotation, check_batch=_check_spans),
         Table(Assignment),
         Table(Adjudication),
@@ -244,15 +256,45 @@ def _check_articles(table: Table, batch: Batch, using: str) -> None:
             raise ArchiveError(f"{table.member}, line {number}: sha256 does not match the article's text")
 
 
+def _check_versions(table: Table, batch: Batch, using: str) -> None:
+    for number, version, _ in batch:
+        if version.sha256 != Article.fingerprint(version.text):
+            raise ArchiveError(f"{table.member}, line {number}: sha256 does not match the version's text")
+
+
 def _check_spans(table: Table, batch: Batch, using: str) -> None:
-    """Each span against its article's text, through ``Annotation.clean``
+    """Each span against the text it counts in (its article's, or for an
+    orphan the earlier version's), through ``Annotation.clean``
     (``offsets.validate_span``) as stored data, so a span kept from before
     grapheme splits were refused comes back too; the batch's texts come in
-    one query."""
+    two queries."""
     article_ids = {annotation.article_id for _, annotation, _ in batch}
     texts = dict(Article.objects.using(using).filter(pk__in=article_ids).values_list("pk", "text"))
+    orphaned = {(a.article_id, a.article_version) for _, a, _ in batch if a.anchor_state == AnchorState.ORPHANED}
+    old_texts = {}
+    if orphaned:
+        rows = ArticleVersion.objects.using(using).filter(article_id__in={pk for pk, _ in orphaned})
+        old_texts = {(pk, n): text for pk, n, text in rows.values_list("article_id", "number", "text")}
     for number, annotation, _ in batch:
         text = texts.get(annotation.article_id)
+        if annotation.anchor_state == AnchorState.ORPHANED and text is not None:
+            text = old_texts.get((annotation.article_id, annotation.article_version))
+            if text is None:
+                raise ArchiveError(
+                    f"{table.member}, line {number}: version {annotation.article_version} of article "
+                    f"{annotation.article_id}, which the orphaned span counts in, is not in the archive"
+                )
+            # Orphans validate against their version's text (anchor_text
+            # would query): give clean() that text as the article's.
+            annotation.anchor_state = AnchorState.EXACT
+            annotation.article = Article(pk=annotation.article_id, text=text)
+            try:
+                annotation.clean(restoring=True)
+            except ValidationError as error:
+                raise ArchiveError(f"{table.member}, line {number}: {describe(error)}") from None
+            finally:
+                annotation.anchor_state = AnchorState.ORPHANED
+            continue
         if text is None:
             raise ArchiveError(
                 f"{table.member}, line {number}: article {annotation.article_id} is not in the archive's "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from annotate.models import Annotation, Article, Label
+from annotate.models import PLACED, Annotation, Article, Label
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class ArticleRow:
     published: object
     text: str
     sha256: str
+    text_version: int
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,12 @@ SPAN_COLUMNS = (
 
 def spans_by_article(queryset: QuerySet[Annotation]) -> Iterator[tuple[ArticleRow, list[SpanRow]]]:
     """(article, its spans in text order) for every article the queryset
-    touches, in article id order. Memory holds one article at a time."""
+    touches, in article id order. Memory holds one article at a time.
+
+    Placed spans only, whatever the queryset holds: these formats carry the
+    article's current text (doccano) or its fingerprint (W3C), which an
+    orphan's offsets do not count in."""
+    queryset = queryset.filter(PLACED)
     labels = dict(Label.objects.values_list("pk", "slug"))
     users = {
         pk: (username, f"{first} {last}".strip())
@@ -59,7 +65,7 @@ def spans_by_article(queryset: QuerySet[Annotation]) -> Iterator[tuple[ArticleRo
     articles = (
         Article.objects.filter(pk__in=queryset.values("article_id"))
         .order_by("pk")
-        .values_list("pk", "title", "source__name", "url", "published", "text", "sha256")
+        .values_list("pk", "title", "source__name", "url", "published", "text", "sha256", "text_version")
         .iterator(chunk_size=20)
     )
     spans = queryset.order_by("article_id", "start", "end", "layer", "reviewer_id", "label_id", "id").values_list(

@@ -65,6 +65,13 @@ def annotation_json(article: ArticleRow, span: SpanRow) -> dict:
         "target": {
             "source": article_target_source(article),
             "sourcemark:sha256": article.sha256,
+            # The positions count in this text of the article (the page at
+            # ``source`` may have changed since): its fingerprint and version.
+            "state": {
+                "id": f"{ARTICLE_URN}{article.sha256}",
+                "type": "sourcemark:TextVersion",
+                "sourcemark:version": article.text_version,
+            },
             "selector": [
                 {"type": "TextPositionSelector", "start": span.start, "end": span.end},
                 {"type": "TextQuoteSelector", "exact": span.quote, "prefix": prefix, "suffix": suffix},

@@ -36,6 +36,12 @@ class Command(BaseCommand):
         parser.add_argument("--layer", choices=Annotation.Layer.values, help="Only this layer.")
         for name, help_text in DATE_OPTIONS.items():
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=dt.date.fromisoformat, help=help_text)
+        parser.add_argument(
+            "--include-orphans",
+            action="store_true",
+            help="Also the orphaned spans (their words are gone from the article's current text), with the offsets "
+            "of the version they were made on (article_version, anchor_state columns).",
+        )
 
     def handle(self, *args, **options):
         criteria = AnnotationFilter(
@@ -45,6 +51,7 @@ class Command(BaseCommand):
             article=options["article"],
             layer=options["layer"],
             **{name: options[name] for name in DATE_OPTIONS},
+            include_orphans=options["include_orphans"],
         )
         if options["format"] == "xlsx" and not options["output"] and sys.stdout.isatty():
             raise CommandError("XLSX is binary; give --output FILE or redirect standard output.")

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             files = import_paths(
                 paths, manifest=manifest, source=source, all_or_nothing=all_or_nothing, progress=report_progress
             )
-            for name in ("created", "updated", "unchanged", "failed"):
+            for name in ("created", "updated", "revised", "unchanged", "failed"):
                 getattr(report, name).extend(getattr(files, name))
             report.rolled_back = files.rolled_back
         if on_terminal:

@@ -18,6 +18,7 @@ LEADS_ONLY = "Only a lead can bring in new articles."
 IMPORTED = {
     "created": "Imported “{title}” as a new article.",
     "updated": "“{title}” was already imported; its details were updated.",
+    "revised": "“{title}” was already imported with another text: this is its new version, its spans re-anchored.",
     "unchanged": "“{title}” was already imported; nothing changed.",
 }
 
