@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from annotate.models import Adjudication, Annotation, Article, Assignment
+from annotate.models import Adjudication, AnchorState, Annotation, Article, Assignment
 
 LEAD_GROUP = "Lead"
 REVIEWER_GROUP = "Reviewer"
@@ -356,3 +356,33 @@ def span_import_refusal(
             return f"you have submitted article {article.pk}; a lead must reopen it before you add spans"
         return f"article {article.pk} is not assigned to you"
     return None
+
+
+# ---- spans an article's new version moved ------------------------------------------
+
+
+def placements_to_settle_for(user) -> Q:
+    """The fuzzy and orphaned spans the user is shown to settle (on
+    ``Annotation.all_spans``): a lead, every one; anyone else, their own
+    reviewer spans (they confirm their own fuzzy placements; orphans they
+    can only look at, since placing one is the lead's call)."""
+    unsettled = Q(anchor_state__in=[AnchorState.FUZZY, AnchorState.ORPHANED])
+    if is_lead(user):
+        return unsettled
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    return unsettled & Q(reviewer_id=user.pk, layer=Annotation.Layer.REVIEWER)
+
+
+def can_confirm_placement(user, span: Annotation) -> bool:
+    """May the user confirm or turn down a fuzzy placement: its author
+    (their own reviewer span) or a lead."""
+    if not is_active_user(user) or span.anchor_state != AnchorState.FUZZY:
+        return False
+    own = span.reviewer_id == user.pk and span.layer == Annotation.Layer.REVIEWER
+    return own or is_lead(user)
+
+
+def can_place_orphan(user, span: Annotation) -> bool:
+    """May the user place or dismiss an orphaned span: leads only."""
+    return span.anchor_state == AnchorState.ORPHANED and is_lead(user)

@@ -223,6 +223,30 @@ def _save_place(span: Annotation, start: int, end: int, *, user, reason: str) ->
 
 
 @transaction.atomic
+def span_reject_placement(span: Annotation, *, user=None) -> Annotation:
+    """A person found a fuzzy span's new extent wrong: the span goes back to
+    where it was in the text it was on before (its history has it), as an
+    orphan for a lead to place or dismiss."""
+    span = Annotation.all_spans.select_for_update().get(pk=span.pk)
+    if span.anchor_state != AnchorState.FUZZY:
+        raise ValidationError({"anchor_state": "Only a fuzzy placement can be turned down."})
+    before = (
+        Annotation.history.filter(id=span.pk, article_version__lt=span.article_version).order_by("-history_id").first()
+    )
+    if before is None:
+        raise ValidationError({"anchor_state": "The span's history does not say where it was before."})
+    span.start, span.end, span.quote = before.start, before.end, before.quote
+    span.article_version = before.article_version
+    span.anchor_state = AnchorState.ORPHANED
+    span.version += 1
+    span._change_reason = "fuzzy placement turned down"
+    if user is not None:
+        span._history_user = user
+    span.save()
+    return span
+
+
+@transaction.atomic
 def span_dismiss(span: Annotation, *, user=None) -> None:
     """A lead decided an orphaned span has no place in the new text: it is
     deleted (its history keeps it, with who dismissed it)."""

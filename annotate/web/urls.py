@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from annotate.web.views import account, articles, curation, health, new_article, reports, team
+from annotate.web.views import account, anchoring, articles, curation, health, new_article, reports, team
 
 urlpatterns = [
     path("", articles.article_list, name="article-list"),
@@ -10,6 +10,12 @@ urlpatterns = [
     path("articles/new/text/", new_article.new_article_text, name="article-new-text"),
     path("articles/<int:article_id>/", articles.article_detail, name="article-detail"),
     path("articles/<int:article_id>/annotations/", articles.article_annotations, name="article-annotations"),
+    path("articles/<int:article_id>/versions/", anchoring.versions, name="article-versions"),
+    path("orphans/", anchoring.orphans, name="orphans"),
+    path("orphans/<int:annotation_id>/confirm/", anchoring.orphan_confirm, name="orphan-confirm"),
+    path("orphans/<int:annotation_id>/reject/", anchoring.orphan_reject, name="orphan-reject"),
+    path("orphans/<int:annotation_id>/place/", anchoring.orphan_place, name="orphan-place"),
+    path("orphans/<int:annotation_id>/dismiss/", anchoring.orphan_dismiss, name="orphan-dismiss"),
     path("annotations/<int:annotation_id>/", articles.annotation_detail, name="annotation-detail"),
     path("annotations/<int:annotation_id>/history/", articles.annotation_history, name="annotation-history"),
     path("articles/<int:article_id>/curate/", curation.curate, name="curate"),
