@@ -1,4 +1,4 @@
-"""annotate/models.py: the invariants the models and the database hold.
+"""annotate/models/: the invariants the models and the database hold.
 
 ``full_clean`` (through ``offsets.validate_span``) is the first line; the
 CheckConstraints are the last, for writes that skip it.
