@@ -24,9 +24,11 @@ from annotate.models import (
     Annotation,
     Article,
     ArticleFetch,
+    ArticleVersion,
     Assignment,
     Label,
     Source,
+    placed_through,
 )
 from annotate.rules import json_input
 from annotate.rules.label_styles import label_class
@@ -83,6 +85,22 @@ class SourceAdmin(SpreadsheetSafeAdmin):
         return source.article_count
 
 
+class ArticleVersionInline(admin.TabularInline):
+    """The article's earlier texts, read-only: only a new import or fetch
+    makes a version (actions.article_versions)."""
+
+    model = ArticleVersion
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    fields = ["number", "title", "recorded_at", "replaced_at", "words_deleted", "words_inserted",
+              "change_note_kind", "spans_moved", "spans_fuzzy", "spans_orphaned"]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Article)
 class ArticleAdmin(SpreadsheetSafeAdmin):
     resource_classes = [ArticleResource]
@@ -91,12 +109,17 @@ class ArticleAdmin(SpreadsheetSafeAdmin):
     list_select_related = ["source"]
     search_fields = ["title", "byline", "url", "text"]
     date_hierarchy = "published"
-    readonly_fields = ["text", "sha256", "imported_at", "original_filename"]
+    readonly_fields = ["text", "sha256", "imported_at", "original_filename", "text_version", "text_recorded_at"]
     fields = ["source", "title", "byline", "published", "url", "language", "original_filename", "sha256",
-              "imported_at", "text"]  # fmt: skip
+              "imported_at", "text_version", "text_recorded_at", "text"]  # fmt: skip
+    inlines = [ArticleVersionInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(annotation_count=Count("annotations"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(annotation_count=Count("annotations", filter=placed_through("annotations")))
+        )
 
     @admin.display(ordering="annotation_count", description="Annotations")
     def annotation_count(self, article):
@@ -137,14 +160,15 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
     Media = LabelColoursMedia
     resource_classes = [AnnotationResource]
     list_display = ["id", "article", "label", "reviewer", "layer", "span", "quote_excerpt", "created_at"]
-    list_filter = ["label", "layer", "reviewer", "article__source", "created_at"]
+    list_filter = ["label", "layer", "anchor_state", "reviewer", "article__source", "created_at"]
     list_select_related = ["article", "label", "reviewer"]
     search_fields = ["quote", "note", "speaker", "article__title"]
     raw_id_fields = ["article", "based_on"]
     date_hierarchy = "created_at"
-    readonly_fields = ["quote_in_context", "created_at", "updated_at"]
-    fields = ["article", "label", "start", "end", "quote", "quote_in_context", "note", "speaker", "evidence_url",
-              "reviewer", "layer", "decision_reason", "based_on", "created_at", "updated_at"]  # fmt: skip
+    readonly_fields = ["quote_in_context", "article_version", "anchor_state", "created_at", "updated_at"]
+    fields = ["article", "label", "start", "end", "quote", "quote_in_context", "article_version", "anchor_state",
+              "note", "speaker", "evidence_url", "reviewer", "layer", "decision_reason", "based_on", "created_at",
+              "updated_at"]  # fmt: skip
 
     # Where a span is and whose it is are fixed when it is made; a span
     # somewhere else is a new span (actions.annotations refuses the change).
@@ -169,7 +193,7 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
                 created.updated_at,
             )
             return
-        current = Annotation.objects.select_related("article").get(pk=obj.pk)
+        current = Annotation.all_spans.select_related("article").get(pk=obj.pk)
         changes = {name: getattr(obj, name) for name in SPAN_EDITABLE_FIELDS if name in form.changed_data}
         if changes:
             updated = annotations.annotation_update(current, **changes)
@@ -215,9 +239,14 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
         return super().get_export_queryset(request).defer(None).select_related("article__source", "label", "reviewer")
 
     def get_queryset(self, request):
-        # list_display's quote_excerpt needs only the quote; the article text
-        # is only loaded on the change page.
-        return super().get_queryset(request).defer("article__text")
+        # Orphans too (the anchor state filter finds them): the pages leave
+        # them out, but a manager must be able to find every span.
+        # list_display's quote_excerpt needs only the quote; the article
+        # text is only loaded on the change page.
+        spans = Annotation.all_spans.get_queryset()
+        if ordering := self.get_ordering(request):
+            spans = spans.order_by(*ordering)
+        return spans.defer("article__text")
 
     @admin.display(description="Span")
     def span(self, annotation):

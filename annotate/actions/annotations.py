@@ -122,7 +122,9 @@ def _lock(annotation: Annotation, *, version: int | None) -> int:
     On PostgreSQL the row lock makes check-then-write one step; SQLite has
     no row locks, but its IMMEDIATE transactions (config/settings.py) hold
     the database's write lock from the first statement, which serves too."""
-    current = Annotation.objects.select_for_update().filter(pk=annotation.pk).values_list("version", flat=True).first()
+    # Every span, orphans too: the admin may change an orphan's note.
+    spans = Annotation.all_spans.select_for_update()
+    current = spans.filter(pk=annotation.pk).values_list("version", flat=True).first()
     if current is None:
         raise Annotation.DoesNotExist(f"annotation {annotation.pk} has been deleted")
     if version is not None and version != current:

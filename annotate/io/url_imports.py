@@ -102,3 +102,31 @@ def run_fetch(fetch_id: int) -> str:
         raise
     article_fetches.article_fetch_finish(fetch, article=article, outcome=outcome)
     return outcome
+
+
+def refresh_articles(articles: Iterable[Article], *, report: ImportReport | None = None) -> ImportReport:
+    """Fetch each article's page again: a changed text becomes its new
+    version (``revised``, its spans re-anchored), the same text changes
+    nothing (``unchanged``), and a page that cannot be fetched now is
+    ``failed`` with its reason, the article as it was. Each article is
+    named by its id and URL in the report."""
+    report = report if report is not None else ImportReport()
+    for article in articles:
+        name = f"article {article.pk} ({article.url})"
+        try:
+            found, outcome = import_article_from_url(article.url)
+        except ImportProblem as problem:
+            report.failed.append((name, str(problem).removeprefix(f"{article.url}: ")))
+            continue
+        except DatabaseError:
+            raise
+        except Exception as error:
+            report.failed.append((name, f"cannot be read ({type(error).__name__}: {error})"))
+            continue
+        if found.pk != article.pk:
+            # The page now holds another article's text (a redirect to it,
+            # or an outlet reusing an address): not this one's new version.
+            report.failed.append((name, f"the page now has the text of article {found.pk}; nothing changed here"))
+            continue
+        getattr(report, outcome).append(name)
+    return report
