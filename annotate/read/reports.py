@@ -50,7 +50,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Cast, Length
 
-from annotate.models import Adjudication, Annotation, Article, Assignment, Label
+from annotate.models import Adjudication, Annotation, Article, ArticleVersion, Assignment, Label
 from annotate.rules import agreement
 
 LAYERS = {
@@ -111,6 +111,13 @@ class ArticleFigures(_Rates):
     quotes: float = 0.0
     quotes_with_speaker: float = 0.0
     agreement: float | None = None
+    # How the article changed after it was first imported (ArticleVersion):
+    # new texts, how many the outlet said it changed, words deleted and
+    # inserted, and the mean share of the text each change touched.
+    changes: int = 0
+    marked_changes: int = 0
+    words_changed: int = 0
+    share_changed: float | None = None
 
     @property
     def reviewed(self) -> bool:
@@ -135,10 +142,28 @@ class SourceFigures(_Rates):
     quotes_with_speaker: float = 0.0
     agreements: list[float] = field(default_factory=list)
     bases: set[str] = field(default_factory=set)
+    # Of all its articles, reviewed or not: how many changed after first
+    # import, their changes, how many of those the outlet marked (a
+    # correction or update note), the words they changed, and each changed
+    # article's mean share of text touched per change.
+    changed_articles: int = 0
+    changes: int = 0
+    marked_changes: int = 0
+    words_changed: int = 0
+    change_shares: list[float] = field(default_factory=list)
 
     @property
     def agreement(self) -> float | None:
         return sum(self.agreements) / len(self.agreements) if self.agreements else None
+
+    @property
+    def mean_share_changed(self) -> float | None:
+        return sum(self.change_shares) / len(self.change_shares) if self.change_shares else None
+
+    @property
+    def marked_share(self) -> float | None:
+        """Of the changes, the share the outlet said it made."""
+        return self.marked_changes / self.changes if self.changes else None
 
 
 @dataclass(frozen=True)
@@ -174,6 +199,7 @@ def build_report(criteria: ReportFilter) -> Report:
     for article_id, reviewer_id in _submitted(criteria):
         submitted[article_id].add(reviewer_id)
     figures = _figures_cached(criteria, articles, submitted, slug_of)
+    _add_changes(figures, criteria)
     figures.sort(key=lambda f: (f.source, f.published is None, f.published or dt.date.min, f.title, f.article_id))
     return Report(criteria, shown, tuple(figures), tuple(_sources(figures, slug_of.values())))
 
@@ -242,6 +268,31 @@ def _stamps(criteria: ReportFilter) -> dict[int, tuple]:
         .order_by()
     )
     return {article_id: tuple(stamp) for article_id, *stamp in rows}
+
+
+def _add_changes(figures: list[ArticleFigures], criteria: ReportFilter) -> None:
+    """Each article's changes after first import, in one query (not cached:
+    a new version is a new row, and reading them is cheap)."""
+    rows = (
+        ArticleVersion.objects.filter(_article_filter(criteria, "article__"))
+        .annotate(length=Length("text"))
+        .values_list("article_id", "words_deleted", "words_inserted", "characters_deleted", "characters_inserted",
+                     "change_note_kind", "length")
+        .order_by()
+    )  # fmt: skip
+    shares: dict[int, list[float]] = defaultdict(list)
+    by_id = {figure.article_id: figure for figure in figures}
+    for article_id, words_deleted, words_inserted, deleted, inserted, note_kind, length in rows:
+        figure = by_id.get(article_id)
+        if figure is None:
+            continue
+        figure.changes += 1
+        figure.marked_changes += bool(note_kind)
+        figure.words_changed += words_deleted + words_inserted
+        total = 2 * length - deleted + inserted
+        shares[article_id].append((deleted + inserted) / total if total else 0.0)
+    for article_id, values in shares.items():
+        by_id[article_id].share_changed = sum(values) / len(values)
 
 
 def _for_cache(figures: ArticleFigures) -> tuple:
@@ -390,6 +441,12 @@ def _sources(figures: list[ArticleFigures], slugs) -> list[SourceFigures]:
                 article.source_id, article.source, by_label={slug: LabelFigure() for slug in slugs}
             )
         source.articles += 1
+        if article.changes:
+            source.changed_articles += 1
+            source.changes += article.changes
+            source.marked_changes += article.marked_changes
+            source.words_changed += article.words_changed
+            source.change_shares.append(article.share_changed)
         if not article.reviewed:
             continue
         source.reviewed += 1
@@ -443,6 +500,11 @@ def source_rows(report: Report) -> list[dict]:
         row.update(_label_columns(report, source))
         row["mean_agreement"] = _number(source.agreement)
         row["agreement_articles"] = len(source.agreements)
+        row["articles_changed"] = source.changed_articles
+        row["changes"] = source.changes
+        row["changes_marked"] = source.marked_changes
+        row["words_changed"] = source.words_changed
+        row["mean_share_changed"] = _number(source.mean_share_changed)
         rows.append(row)
     return rows
 
@@ -462,5 +524,9 @@ def article_rows(report: Report) -> list[dict]:
         }
         row.update(_label_columns(report, article))
         row["agreement"] = _number(article.agreement)
+        row["changes"] = article.changes
+        row["changes_marked"] = article.marked_changes
+        row["words_changed"] = article.words_changed
+        row["share_changed"] = _number(article.share_changed)
         rows.append(row)
     return rows

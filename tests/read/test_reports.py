@@ -249,11 +249,12 @@ def test_the_page_takes_the_same_number_of_queries_however_many_articles(
         submit(article, alice)
 
     # session, user, is she a lead, the form's labels, labels, articles, submitted reviews,
-    # the spans' stamps, the spans (none once cached), the unsupported label's colour
-    with django_assert_num_queries(10):
+    # the spans' stamps, the spans (none once cached), the articles' changes,
+    # the unsupported label's colour
+    with django_assert_num_queries(11):
         response = lena_client.get(reverse("reports"))
     assert response.status_code == 200
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert lena_client.get(reverse("reports")).status_code == 200
 
 
@@ -336,3 +337,40 @@ def test_an_article_outside_the_filters_says_so_instead_of_failing(desk, lena_cl
     assert (
         'id="outside-filters"' not in lena_client.get(reverse("article-report", args=[desk["b"].pk])).content.decode()
     )
+
+
+# --- changes after first import -------------------------------------------------------
+
+
+def test_changes_after_import_count_per_article_and_source(db, lena_client):
+    """An outlet that changed one of its two articles twice, once saying so."""
+    from annotate.io import articles_in
+
+    def publish(text: str, url: str, source: str = "Rewriters"):
+        return articles_in.article_import(articles_in.ArticleRecord(text=text, url=url, source=source))[0]
+
+    first = "Minsk and Beijing signed a deal on Tuesday. Critics said it was rushed."
+    changed = publish(first, "https://rewriters.example/deal")
+    publish(first.replace("Tuesday", "Wednesday"), "https://rewriters.example/deal")
+    publish(
+        first.replace("Tuesday", "Wednesday") + "\n\nCorrection: An earlier version gave the wrong day.",
+        "https://rewriters.example/deal",
+    )
+    publish("Another story that never changed.", "https://rewriters.example/other")
+    publish("A steady outlet's story.", "https://steady.example/story", source="Steady")
+
+    report = reports.build_report(reports.ReportFilter())
+    article = next(a for a in report.articles if a.article_id == changed.pk)
+    # Tuesday → Wednesday, then the note's eight words.
+    assert (article.changes, article.marked_changes, article.words_changed) == (2, 1, 2 + 8)
+    assert 0 < article.share_changed < 0.2
+    rewriters, steady = (next(s for s in report.sources if s.source == name) for name in ("Rewriters", "Steady"))
+    assert (rewriters.articles, rewriters.changed_articles, rewriters.changes, rewriters.marked_changes) == (2, 1, 2, 1)
+    assert rewriters.marked_share == 0.5 and rewriters.mean_share_changed == article.share_changed
+    assert (steady.changed_articles, steady.changes, steady.marked_share) == (0, 0, None)
+    row = next(r for r in reports.source_rows(report) if r["source"] == "Rewriters")
+    assert (row["articles_changed"], row["changes"], row["changes_marked"], row["words_changed"]) == (1, 2, 1, 10)
+
+    page = lena_client.get(reverse("article-report", args=[changed.pk])).content.decode()
+    assert "Changes after first import" in page and "1 → 2" in page and "2 → 3" in page
+    assert "Correction: <q>" in page or "Correction: An earlier version" in page

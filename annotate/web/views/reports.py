@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from annotate import permissions
 from annotate.io import spreadsheets
 from annotate.io.file_formats import CONTENT_TYPES
-from annotate.models import Annotation, Article, Label
+from annotate.models import Annotation, Article, ArticleVersion, Label
 from annotate.read import charts, reports
 from annotate.web.forms import ReportForm
 from annotate.web.http import id_from_text
@@ -82,6 +82,8 @@ def article_report(request, article_id: int):
     form = ReportForm(request.GET or None)
     report = _report(form, article=article.pk)
     context = {"form": form, "article": article, "report": report, "query": request.GET.urlencode()}
+    # Each new text of the article and what it did (the earlier texts themselves are not read).
+    context["changes"] = list(ArticleVersion.objects.filter(article=article).defer("text").order_by("number"))
     # The filters (an outlet, a date range) may leave this article out of the
     # report: the page then says so rather than showing figures of nothing.
     if report is not None and report.articles:
