@@ -399,3 +399,26 @@ def test_the_csv_neutralises_a_name_a_spreadsheet_would_run(lena_client, bob, la
 
     assert csv_rows[1][:3] == ["'=HYPERLINK(1)", "bob", "all"]
     assert json_rows[0]["reviewer_a"] == "=HYPERLINK(1)"
+
+
+def test_an_orphaned_span_counts_nowhere_in_agreement(alice, bob, labels):
+    """alice and bob marked the kept sentence alike; alice alone marked one
+    the outlet deleted. After the new version only the kept sentence counts."""
+    from annotate.io import articles_in
+
+    url = "https://example.org/agreement-versions"
+    old = "Minsk said the talks went well. Beijing agreed on every point. Both sides signed."
+    article, _ = articles_in.article_import(articles_in.ArticleRecord(text=old, url=url, source="Example"))
+    for reviewer in (alice, bob):
+        make_assignment(article, reviewer, status=Assignment.Status.SUBMITTED)
+        make_annotation(article, labels["fact"], reviewer, quote="Both sides signed.")
+    make_annotation(article, labels["fact"], alice, quote="Beijing agreed on every point.")
+    before = team_agreement.article_agreement_for(article).pairs[0].total
+    assert (before.spans_a, before.spans_b, before.exact_matches) == (2, 1, 1)
+
+    new = "Minsk said the talks went well. Both sides signed."
+    articles_in.article_import(articles_in.ArticleRecord(text=new, url=url, source="Example"))
+    article.refresh_from_db()
+    after = team_agreement.article_agreement_for(article).pairs[0].total
+    assert (after.spans_a, after.spans_b, after.exact_matches) == (1, 1, 1)
+    assert team_agreement.team_agreement().pairs[0].total.spans_a == 1
