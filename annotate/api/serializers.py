@@ -41,7 +41,7 @@ class ArticleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = ("id", "title", "source", "byline", "published", "url", "language", "word_count", "sha256",
-                  "original_filename", "imported_at")  # fmt: skip
+                  "original_filename", "imported_at", "text_version", "text_recorded_at")  # fmt: skip
         read_only_fields = fields
 
 
@@ -113,6 +113,11 @@ class AnnotationSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     version = serializers.IntegerField(min_value=1, help_text="Send it back with a change to refuse stale edits.")
+    article_version = serializers.IntegerField(min_value=1, help_text="The article version the offsets count in.")
+    anchor_state = serializers.ChoiceField(
+        choices=["exact", "moved", "fuzzy"],
+        help_text="exact or moved: in place; fuzzy: moved onto edited words by a new version, not yet confirmed.",
+    )
     client_id = serializers.UUIDField(allow_null=True, help_text="The id the client made when creating the span.")
     can_change = serializers.BooleanField()
 

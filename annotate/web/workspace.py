@@ -84,6 +84,8 @@ def annotation_payload(annotation: Annotation, utf16: offsets.Utf16Map, user, *,
         "created_at": annotation.created_at.isoformat(),
         "updated_at": annotation.updated_at.isoformat(),
         "version": annotation.version,
+        "article_version": annotation.article_version,
+        "anchor_state": annotation.anchor_state,
         "client_id": str(annotation.client_id) if annotation.client_id else None,
         "can_change": permissions.can_change_annotation(user, annotation, status=status, adjudicated=adjudicated),
     }
