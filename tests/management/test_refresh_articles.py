@@ -75,3 +75,7 @@ def test_filters_choose_the_articles(fetched, capsys):
         call_command("refresh_articles", source=["No such outlet"])
     call_command("refresh_articles", source=["The Loopback Times"])
     assert "Refreshed 1 article(s)" in capsys.readouterr().out
+    call_command("refresh_articles", since_days=3)
+    assert "Refreshed 1 article(s)" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="not both"):
+        call_command("refresh_articles", since_days=3, since=article.imported_at.date())

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from annotate.io.url_imports import refresh_articles
 from annotate.models import Article
@@ -22,9 +23,21 @@ class Command(BaseCommand):
             type=dt.date.fromisoformat,
             help="Only articles first imported on or after this day (YYYY-MM-DD, UTC).",
         )
+        parser.add_argument(
+            "--since-days",
+            type=int,
+            help="Only articles first imported in the last N days (for a daily timer: outlets change news while "
+            "it is fresh).",
+        )
         parser.add_argument("--article", type=int, action="append", default=[], help="Only this article (by id).")
 
-    def handle(self, *args, source, since, article, **options):
+    def handle(self, *args, source, since, since_days, article, **options):
+        if since and since_days is not None:
+            raise CommandError("give --since or --since-days, not both")
+        if since_days is not None:
+            if since_days < 0:
+                raise CommandError("--since-days must be 0 or more")
+            since = (timezone.now() - dt.timedelta(days=since_days)).date()
         articles = Article.objects.exclude(url="").select_related("source").defer("text").order_by("pk")
         if source:
             unknown = sorted(set(source) - set(Article.objects.filter(source__name__in=source).values_list(
