@@ -114,7 +114,6 @@ class AnnotationImportView(LoginExempt, APIView):
             "total": report.total,
             "new": report.new,
             "updated": report.updated,
-            "revised": report.revised,
             "unchanged": report.unchanged,
             "errors": report.errors,
         }
