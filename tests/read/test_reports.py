@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from annotate.actions.consensus import adjudication_close
 from annotate.models import Assignment
-from annotate.read import reports
+from annotate.read import report_rows, reports
 from annotate.read.reports import ReportError, ReportFilter, build_report
 from tests.conftest import assign, make_annotation, make_article, make_reviewer
 
@@ -269,7 +269,7 @@ def test_the_article_report_draws_a_strip_linked_to_the_spans(desk, lena_client)
 
 def test_the_report_rows_match_the_module(desk):
     report = build_report(ReportFilter())
-    rows = reports.article_rows(report)
+    rows = report_rows.article_rows(report)
     assert [row["title"] for row in rows] == [f.title for f in report.articles]
     assert next(r for r in rows if r["title"] == "C")["basis"] == "not reviewed"
 
@@ -368,7 +368,7 @@ def test_changes_after_import_count_per_article_and_source(db, lena_client):
     assert (rewriters.articles, rewriters.changed_articles, rewriters.changes, rewriters.marked_changes) == (2, 1, 2, 1)
     assert rewriters.marked_share == 0.5 and rewriters.mean_share_changed == article.share_changed
     assert (steady.changed_articles, steady.changes, steady.marked_share) == (0, 0, None)
-    row = next(r for r in reports.source_rows(report) if r["source"] == "Rewriters")
+    row = next(r for r in report_rows.source_rows(report) if r["source"] == "Rewriters")
     assert (row["articles_changed"], row["changes"], row["changes_marked"], row["words_changed"]) == (1, 2, 1, 10)
 
     page = lena_client.get(reverse("article-report", args=[changed.pk])).content.decode()

@@ -13,7 +13,7 @@ from annotate.api.views.common import LoginExempt, require_lead
 from annotate.api.views.reports import report_body
 from annotate.io import articles_in
 from annotate.models import Article, ArticleFetch, Label, Source
-from annotate.read import reports, team_agreement
+from annotate.read import report_rows, reports, team_agreement
 
 
 class SourceViewSet(LoginExempt, viewsets.ReadOnlyModelViewSet):
@@ -101,7 +101,7 @@ class ArticleViewSet(LoginExempt, mixins.CreateModelMixin, viewsets.ReadOnlyMode
     def report(self, request, pk=None):
         require_lead(request.user, "see reports")
         article = self.get_object()
-        return Response(report_body(request, reports.article_rows, article=article.pk))
+        return Response(report_body(request, report_rows.article_rows, article=article.pk))
 
 
 def _queue_fetch(request, values: dict) -> Response:

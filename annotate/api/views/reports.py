@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from annotate.api import serializers
 from annotate.api.views.common import LoginExempt, require_lead
-from annotate.read import reports
+from annotate.read import report_rows, reports
 from annotate.web.forms import ReportForm
 from annotate.web.http import JsonError
 
@@ -46,7 +46,7 @@ class ReportView(LoginExempt, APIView):
     responses=serializers.ReportSerializer,
 )
 class SourceReportView(ReportView):
-    shape = staticmethod(reports.source_rows)
+    shape = staticmethod(report_rows.source_rows)
 
 
 @extend_schema(
@@ -55,4 +55,4 @@ class SourceReportView(ReportView):
     responses=serializers.ReportSerializer,
 )
 class ArticleReportView(ReportView):
-    shape = staticmethod(reports.article_rows)
+    shape = staticmethod(report_rows.article_rows)

@@ -11,7 +11,7 @@ from annotate import permissions
 from annotate.io import spreadsheets
 from annotate.io.file_formats import CONTENT_TYPES
 from annotate.models import Annotation, Article, ArticleVersion, Label
-from annotate.read import charts, reports
+from annotate.read import charts, report_rows, reports
 from annotate.web.forms import ReportForm
 from annotate.web.http import id_from_text
 
@@ -20,7 +20,7 @@ DOWNLOADS = {
     "json": (spreadsheets.JSON, CONTENT_TYPES["json"]),
     "xlsx": (spreadsheets.XLSX, CONTENT_TYPES["xlsx"]),
 }
-SHAPES = {"sources": reports.source_rows, "articles": reports.article_rows}
+SHAPES = {"sources": report_rows.source_rows, "articles": report_rows.article_rows}
 ARTICLES_PER_PAGE = 50
 
 
