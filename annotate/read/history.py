@@ -3,7 +3,11 @@ field was before (django-simple-history keeps the rows)."""
 
 from annotate.models import Annotation, Label
 
-TRACKED_FIELDS = ("label", "start", "end", "quote", "note", "speaker", "evidence_url", "decision_reason", "layer")
+TRACKED_FIELDS = (
+    "label", "start", "end", "quote", "note", "speaker", "evidence_url", "decision_reason", "layer",
+    # Which article version the span was on, and how it got there.
+    "article_version", "anchor_state",
+)  # fmt: skip
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
@@ -27,6 +31,8 @@ def annotation_history(annotation: Annotation) -> list[dict]:
                 "when": version.history_date.isoformat(),
                 "who": user.get_username() if user else None,
                 "kind": KINDS.get(version.history_type, version.history_type),
+                # Why, where a write said: "article version 2", "orphan dismissed"…
+                "reason": version.history_change_reason or "",
                 "changes": changes if version.history_type != "-" else [],
             }
         )

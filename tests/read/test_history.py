@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from annotate.models import Annotation
+from annotate.read import history
 from tests.conftest import assign, make_annotation
 
 
@@ -96,3 +97,23 @@ def test_a_reviewer_may_not_read_history(client, article, labels, alice, bob):
     assert client.get(reverse("annotation-history", args=[span.pk])).status_code == 403
     client.force_login(bob)  # may not even see the span before submitting
     assert client.get(reverse("annotation-history", args=[span.pk])).status_code == 404
+
+
+def test_a_move_by_a_new_version_says_which_version_and_why(db, labels, alice):
+    from annotate.io import articles_in
+
+    url = "https://example.org/history-versions"
+    old = "Minsk spoke first. Beijing answered at length."
+    article, _ = articles_in.article_import(articles_in.ArticleRecord(text=old, url=url, source="Example"))
+    span = make_annotation(article, labels["fact"], alice, quote="Beijing answered at length.")
+    new = "Minsk spoke first, on Monday. Beijing answered at length."
+    articles_in.article_import(articles_in.ArticleRecord(text=new, url=url, source="Example"))
+    moved, created = history.annotation_history(span)
+    assert moved["reason"] == "article version 2" and created["reason"] == ""
+    changes = {change["field"]: (change["old"], change["new"]) for change in moved["changes"]}
+    assert changes == {
+        "start": (19, 30),
+        "end": (46, 57),
+        "article_version": (1, 2),
+        "anchor_state": ("exact", "moved"),
+    }

@@ -306,6 +306,8 @@ async function loadHistory() {
       const head = document.createElement("strong");
       head.textContent = `${entry.kind} by ${entry.who ?? "someone"}, ${new Date(entry.when).toLocaleString()}`;
       item.append(head);
+      // Why, where the write said: "article version 2" for a move by a new text.
+      if (entry.reason) item.append(Object.assign(document.createElement("div"), { className: "history-reason", textContent: entry.reason }));
       for (const change of entry.changes) {
         const line = document.createElement("div");
         line.className = "history-change";
