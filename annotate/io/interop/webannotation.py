@@ -17,6 +17,7 @@ still hold the quote, otherwise the quote is re-anchored
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
@@ -25,12 +26,17 @@ from django.utils.dateparse import parse_datetime
 from annotate.actions.bulk_annotations import SpanDraft
 from annotate.io.interop.drafts import ImportRejected, InteropReport, Lookups, text_field
 from annotate.io.interop.rows import ArticleRow, SpanRow, spans_by_article
-from annotate.models import Annotation, Article
+from annotate.models import PLACED, Annotation, Article, ArticleVersion
 from annotate.rules import json_input, offsets
+from annotate.rules.domains import comparable_url
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 SOURCEMARK_NS = "urn:sourcemark:terms:"
-CONTEXT = [ANNO_CONTEXT, {"sourcemark": SOURCEMARK_NS}]
+# ``assessing`` is a Web Annotation motivation that older copies of the anno
+# context do not define as a term; defining it here (oa: is the context's
+# own prefix) makes the purpose expand to oa:assessing whichever copy a
+# consumer has.
+CONTEXT = [ANNO_CONTEXT, {"sourcemark": SOURCEMARK_NS, "assessing": "oa:assessing"}]
 ARTICLE_URN = "urn:sourcemark:article:sha256:"
 ANNOTATION_URN = "urn:sourcemark:annotation:"
 USER_URN = "urn:sourcemark:user:"
@@ -86,18 +92,29 @@ def _timestamp(value) -> str:
 
 
 def export_chunks(queryset: QuerySet[Annotation]) -> Iterator[bytes]:
-    """The collection, streamed: the header, then one annotation per line."""
-    total = queryset.count()
+    """The collection, streamed: the header, then one annotation per line.
+
+    The collection and its page each have an IRI (model 5.1 and 5.2: they
+    MUST), a ``urn:uuid:`` made for this export. A page MUST have at least
+    one item, so an export that matches nothing is a collection with
+    ``total`` 0 and no page."""
+    total = queryset.filter(PLACED).count()
+    collection_id = f"urn:uuid:{uuid.uuid4()}"
     head = {
         "@context": CONTEXT,
+        "id": collection_id,
         "type": "AnnotationCollection",
         "label": "Sourcemark annotations",
         "generator": {"type": "Software", "name": "Sourcemark"},
         "generated": _timestamp(dt.datetime.now(dt.UTC)),
         "total": total,
     }
+    if not total:
+        yield (json.dumps(head, ensure_ascii=False, indent=1) + "\n").encode()
+        return
     opening = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
-    yield (opening + ',\n "first": {"type": "AnnotationPage", "startIndex": 0, "items": [').encode()
+    page = {"id": f"urn:uuid:{uuid.uuid4()}", "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0}
+    yield (opening + ',\n "first": ' + json.dumps(page, ensure_ascii=False)[:-1] + ', "items": [').encode()
     first = True
     for article, spans in spans_by_article(queryset):
         lines = [json.dumps(annotation_json(article, span), ensure_ascii=False) for span in spans]
@@ -150,9 +167,16 @@ def _annotations_in(document) -> list:
         return document
     if not isinstance(document, dict):
         raise ImportRejected("expected a W3C AnnotationCollection, AnnotationPage or Annotation object")
-    kind = document.get("type")
+    kind = _kind(document.get("type"))
     if kind == "AnnotationCollection":
         page = document.get("first")
+        if isinstance(page, str):
+            raise ImportRejected(
+                f"the collection's first page is only named ({page}), not embedded: fetch the whole collection "
+                "(every page) and import it as one file whose first page holds every item"
+            )
+        if document.get("total") == 0 and page is None:
+            return []
         if isinstance(page, dict) and isinstance(page.get("items"), list):
             if page.get("next"):
                 raise ImportRejected("the collection is split into pages; import one file that embeds all items")
@@ -169,6 +193,20 @@ def _annotations_in(document) -> list:
     raise ImportRejected(f"expected a W3C AnnotationCollection, AnnotationPage or Annotation, got type {kind!r}")
 
 
+# The W3C types a file may give, as the protocol's containers send them
+# ("type": ["BasicContainer", "AnnotationCollection"]): the one we read.
+_KINDS = ("AnnotationCollection", "AnnotationPage", "Annotation")
+
+
+def _kind(value):
+    """The W3C type a ``type`` value names: a string, or the one of ours in
+    a list of types (others, such as ldp:BasicContainer, are ignored)."""
+    if isinstance(value, list):
+        ours = [kind for kind in value if kind in _KINDS]
+        return ours[0] if len(ours) == 1 else value
+    return value
+
+
 class _ArticleFinder:
     """Articles by the fingerprint of their text (our URN or term), else by URL."""
 
@@ -183,7 +221,14 @@ class _ArticleFinder:
             fingerprint = source.removeprefix(ARTICLE_URN)
         if isinstance(fingerprint, str) and fingerprint:
             if fingerprint not in self.by_hash:
-                self.by_hash[fingerprint] = Article.objects.filter(sha256=fingerprint).first()
+                # The current text's, else an earlier version's: the
+                # annotation was made on that text, and its quote finds
+                # the words in the current one.
+                found = Article.objects.filter(sha256=fingerprint).first()
+                if found is None:
+                    version = ArticleVersion.objects.filter(sha256=fingerprint).select_related("article").first()
+                    found = version.article if version is not None else None
+                self.by_hash[fingerprint] = found
             if self.by_hash[fingerprint] is not None:
                 return self.by_hash[fingerprint]
         if not isinstance(source, str) or not source:
@@ -191,7 +236,9 @@ class _ArticleFinder:
         if source.startswith(ARTICLE_URN):
             raise ValueError(f"no article has the text {source} names; import the article first")
         if source not in self.by_url:
-            self.by_url[source] = list(Article.objects.filter(url=source)[:2])
+            # As two addresses of one page compare (trackers, www., http/https).
+            key = comparable_url(source)
+            self.by_url[source] = list(Article.objects.filter(url_key=key)[:2]) if key else []
         found = self.by_url[source]
         if not found:
             raise ValueError(f"no article has the URL {source}; import the article first")
@@ -218,7 +265,16 @@ def _draft(
         report.fail(where, str(error))
         return None
     bodies = item.get("body", [])
-    bodies = bodies if isinstance(bodies, list) else [bodies]
+    bodies = list(bodies) if isinstance(bodies, list) else [bodies]
+    if "bodyValue" in item:
+        # Model 3.2.5: a plain text body with no other properties; ours is the note.
+        if not isinstance(item["bodyValue"], str):
+            report.fail(where, "bodyValue must be a string")
+            return None
+        if any(isinstance(b, dict) and b.get("purpose") == "commenting" for b in bodies):
+            report.fail(where, "has both bodyValue and a commenting body; give the note once")
+            return None
+        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": item["bodyValue"]})
     tags = [b.get("value") for b in bodies if isinstance(b, dict) and b.get("purpose") in ("tagging", "classifying")]
     if len(tags) != 1:
         report.fail(where, f"needs exactly one tagging body naming the label, found {len(tags)}")
