@@ -80,7 +80,7 @@ export function renderList(list, annotations, labelsBySlug, selectedId) {
   patchChildren(
     list,
     items.map((a) => ({
-      key: JSON.stringify([a.id, a.label, a.note, a.reviewer, a.quote.length, a.id === selectedId]),
+      key: JSON.stringify([a.id, a.label, a.note, a.reviewer, a.quote.length, a.anchor_state, a.id === selectedId]),
       make: () => listEntry(a, labelsBySlug.get(a.label), a.id === selectedId),
     })),
   );
@@ -97,6 +97,8 @@ function listEntry(a, label, selected) {
     el("span", { class: "quote", text: `“${excerpt(a.quote, 90)}”` }),
     el("span", { class: "by", text: a.reviewer }),
     ...(a.note ? [el("span", { class: "note", text: excerpt(a.note, 140) })] : []),
+    // A new version of the article moved it onto edited words: someone confirms it under "To settle".
+    ...(a.anchor_state === "fuzzy" ? [el("span", { class: "anchor-fuzzy", text: "Moved onto edited words by a new version: to confirm" })] : []),
   ]);
   if (selected) button.setAttribute("aria-current", "true");
   return el("li", {}, [button]);
