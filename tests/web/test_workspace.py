@@ -124,6 +124,8 @@ def test_utf16_offsets_are_stored_as_code_points_with_the_exact_quote(mixed, ali
         "created_at": annotation.created_at.isoformat(),
         "updated_at": annotation.updated_at.isoformat(),
         "version": 1,
+        "article_version": 1,
+        "anchor_state": "exact",
         "client_id": None,
         "can_change": True,
     }
