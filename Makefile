@@ -55,6 +55,7 @@ serve: setup
 	DEBUG=0 $(PY) manage.py migrate --noinput
 	DEBUG=0 $(PY) manage.py collectstatic --noinput
 	@echo "make serve: URL fetches also need a worker: DEBUG=0 $(PY) manage.py db_worker --no-reload (docs/deploy.md, \"Workers\")"
+	@echo "make serve: followed feeds are polled by DEBUG=0 $(PY) manage.py poll_feeds, from cron or a systemd timer (docs/deploy.md, \"Feeds\")"
 	DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn --config config/gunicorn.py config.wsgi
 
 # Debian's chromium for the real-browser tests; never a browser download.

@@ -12,7 +12,9 @@ from import_export.admin import ImportExportModelAdmin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
+from annotate import permissions
 from annotate.actions import annotations, assignments
+from annotate.actions import feeds as feed_actions
 from annotate.io import annotations_in, spreadsheets
 from annotate.io.articles_in import csv_reason
 from annotate.io.resources import AnnotationResource, ArticleResource, LabelResource, SourceResource
@@ -26,6 +28,8 @@ from annotate.models import (
     ArticleFetch,
     ArticleVersion,
     Assignment,
+    Feed,
+    FeedEntry,
     Label,
     Source,
     placed_through,
@@ -33,6 +37,7 @@ from annotate.models import (
 from annotate.rules import json_input
 from annotate.rules.label_styles import label_class
 from annotate.rules.text import excerpt
+from annotate.tasks import queue_feed_poll
 from annotate.web.forms import AnnotationFileImportForm
 
 
@@ -323,6 +328,82 @@ class ArticleFetchAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["url", "status", "outcome", "article", "requested_by", "task_result_id", "created_at", "finished_at"]
     readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    """The feeds leads follow, for managers: how each poll went, and the
+    page's pause, resume, poll and unfollow as actions. Feeds are followed
+    on /feeds/, which checks the address; a poll's columns are its own
+    (annotate/actions/feeds.py), so the form shows them read-only."""
+
+    list_display = ["__str__", "url", "source", "active", "last_status", "last_polled_at", "added_by", "added_at"]
+    list_filter = ["active", "last_status", "source"]
+    list_select_related = ["source", "added_by"]
+    search_fields = ["title", "url", "last_outcome", "source__name"]
+    fields = ["url", "title", "source", "active", "added_by", "added_at", "last_polled_at", "last_status",
+              "last_outcome", "failures_in_a_row", "etag", "last_modified", "poll_started_at",
+              "poll_queued_at"]  # fmt: skip
+    readonly_fields = fields
+    actions = ["pause", "resume", "poll_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_follow_permission(self, request):
+        # The actions are the /feeds/ page's, for whoever may use it.
+        return permissions.is_lead(request.user)
+
+    @admin.action(description="Pause the selected feeds", permissions=["follow"])
+    def pause(self, request, queryset):
+        for feed in queryset:
+            feed_actions.feed_set_active(feed, active=False)
+        self.message_user(request, f"Paused {queryset.count()} feed(s).")
+
+    @admin.action(description="Resume the selected feeds", permissions=["follow"])
+    def resume(self, request, queryset):
+        for feed in queryset:
+            feed_actions.feed_set_active(feed, active=True)
+        self.message_user(request, f"Resumed {queryset.count()} feed(s).")
+
+    @admin.action(description="Poll the selected feeds now (in the background)", permissions=["follow"])
+    def poll_now(self, request, queryset):
+        for feed in queryset:
+            queue_feed_poll(feed)
+        self.message_user(request, f"Queued a poll of {queryset.count()} feed(s).")
+
+    def delete_model(self, request, obj):
+        feed_actions.feed_unfollow(obj)
+
+    def delete_queryset(self, request, queryset):
+        for feed in queryset:
+            feed_actions.feed_unfollow(feed)
+
+
+@admin.register(FeedEntry)
+class FeedEntryAdmin(admin.ModelAdmin):
+    """Every item a feed listed and what came of it: to read, not to edit."""
+
+    list_display = ["link", "feed", "state", "attempts", "article", "first_seen_at", "last_tried_at"]
+    list_filter = ["state", "feed"]
+    list_select_related = ["feed", "article"]
+    search_fields = ["link", "title", "reason"]
+    raw_id_fields = ["article"]
+    fields = ["feed", "link", "key", "title", "state", "attempts", "reason", "article", "first_seen_at",
+              "last_tried_at"]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__text")
 
     def has_add_permission(self, request):
         return False

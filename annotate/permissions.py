@@ -19,6 +19,9 @@ The rules, in one place:
 - **Article fetches** (a URL queued for import): leads queue them, as
   they import articles; a fetch is followed by whoever asked for it and
   by every lead.
+- **Feeds** (an outlet's RSS or Atom feed whose new items are imported):
+  leads follow, pause, resume, poll and unfollow them, as they import
+  articles; the /feeds/ page and its forms are ``lead_required``.
 - **API tokens**: everyone, leads and admins included, sees and changes only
   their own, on their account page; no page lists anyone else's.
 """

@@ -5,15 +5,17 @@ machine that shares the database; the tests run them in-process.
 ``queue_article_fetch`` is how every path (the New article page, the API)
 asks for an article from a URL: it writes the fetch and its task in one
 transaction, so a worker never sees a task whose fetch is not committed
-and a request that fails leaves neither behind.
+and a request that fails leaves neither behind. ``queue_feed_poll`` is
+the /feeds/ page's "Poll now": the page never waits on an outlet's server.
 """
 
 from django.db import transaction
 from django_tasks import task
 
-from annotate.actions import article_fetches
+from annotate.actions import article_fetches, feeds
+from annotate.io import feeds as feed_polls
 from annotate.io import url_imports
-from annotate.models import ArticleFetch
+from annotate.models import ArticleFetch, Feed
 
 
 @task()
@@ -32,3 +34,18 @@ def queue_article_fetch(url: str, *, user) -> ArticleFetch:
     article_fetches.article_fetch_record_task(fetch, task_result_id=str(result.id))
     fetch.refresh_from_db()
     return fetch
+
+
+@task()
+def poll_feed(feed_id: int) -> str:
+    """Poll Feed ``feed_id`` (annotate/io/feeds.py); returns the outcome in
+    words, as the feed records it."""
+    return feed_polls.poll_feed(feed_id).summary()
+
+
+@transaction.atomic
+def queue_feed_poll(feed: Feed) -> None:
+    """Queue a poll of ``feed`` (for a user the caller has checked may
+    follow feeds), and note on the feed that one is coming."""
+    feeds.feed_poll_queued(feed)
+    poll_feed.enqueue(feed.pk)

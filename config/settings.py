@@ -362,3 +362,15 @@ for _name in ("ARTICLE_FETCH_CONNECT_TIMEOUT", "ARTICLE_FETCH_TIMEOUT", "ARTICLE
         raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be more than 0")
 if ARTICLE_FETCH_MAX_REDIRECTS < 0:
     raise ImproperlyConfigured(f"ARTICLE_FETCH_MAX_REDIRECTS={ARTICLE_FETCH_MAX_REDIRECTS} must be 0 or more")
+
+# Following outlets' feeds (annotate/io/feeds.py, manage.py poll_feeds). A
+# feed is fetched as an article is, under the limits above. An item whose
+# article cannot be imported is tried again on the next polls, this many
+# times in all, then given up; one poll fetches at most FEED_POLL_MAX_ENTRIES
+# items' pages, and the rest wait for the next poll, so a first poll of a
+# long feed cannot run for an hour.
+FEED_ENTRY_ATTEMPTS = env_int("FEED_ENTRY_ATTEMPTS", 3)
+FEED_POLL_MAX_ENTRIES = env_int("FEED_POLL_MAX_ENTRIES", 30)
+for _name in ("FEED_ENTRY_ATTEMPTS", "FEED_POLL_MAX_ENTRIES"):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]} must be more than 0")

@@ -282,3 +282,74 @@ def story_server(settings):
     settings.ARTICLE_FETCH_TIMEOUT = 5
     with LoopbackServer({"/story": Reply(200, HTML, story_page())}) as running:
         yield running
+
+
+FEED_FIXTURES = Path(__file__).resolve().parent / "io" / "fixtures" / "feeds"
+# The pages the fixture feeds link to (tests/io/fixtures/feeds/README.md);
+# /world/missing-story is missing on purpose.
+FEED_STORIES = {
+    "/news/2026/harbour-reopens": "Harbour reopens after the storm",
+    "/news/2026/eclipse-watch": "Sky watchers prepare for a partial eclipse",
+    "/news/2026/new-engine": "The engine that does more",
+    "/news/2026/crew-laundry": "Crew's laundry goes to orbit",
+    "/science/glacier-survey": "Glacier survey finds a faster retreat",
+    "/science/sea-floor-robots": "Robots map the sea floor",
+    "/world/minsk-trade-pact": "Minsk and Beijing sign a trade pact",
+    "/world/budget-vote/": "Parliament votes on the budget",
+    "/world/harbour-strike": "Dockers strike at the harbour",
+}
+# Each feed fixture, where the server serves it, and as what.
+FEED_ROUTES = {
+    "/feeds/world.rss": ("rss2-spec-sample-shape.xml", "application/rss+xml; charset=utf-8"),
+    "/feeds/science.atom": ("atom-rfc4287-shape.xml", "application/atom+xml"),
+    "/feeds/europe.xml": ("rss-relative-duplicates-tracking.xml", "text/xml; charset=utf-8"),
+    "/feeds/broken.xml": ("broken.xml", "application/rss+xml"),
+}
+
+
+def news_page(title: str) -> bytes:
+    """A news page for ``title``, its paragraphs its own, so every story is
+    a different article."""
+    from tests.loopback_server import article_page
+
+    return article_page(
+        title,
+        [
+            f"{title}: that was the news on Tuesday, officials confirmed in a statement that "
+            "they read out to reporters gathered outside the ministry in the capital.",
+            f"Residents said they had expected it for weeks. “{title} is what everyone was talking about,” "
+            "one shopkeeper said, adding that prices had risen since the summer.",
+            f"Analysts cautioned that the consequences of the story ({title.lower()}) would take months "
+            "to become clear, and that the government had promised a full report by spring.",
+        ],
+    )
+
+
+def feed_fixture(name: str, base: str) -> bytes:
+    """A feed fixture with its links pointing at ``base`` (the server)."""
+    return (FEED_FIXTURES / name).read_text().replace("{{base}}", base).encode()
+
+
+@pytest.fixture
+def feed_server(settings):
+    """A loopback server with the fixture feeds (answering conditional
+    requests with a 304, as a caching server does), the pages their items
+    link to, an HTML page, and a feed that answers too late; the fetcher
+    may reach it (ARTICLE_FETCH_ALLOW_PRIVATE) within a short timeout."""
+    import time
+
+    from tests.loopback_server import HTML, ConditionalReply, LoopbackServer, Reply
+
+    settings.ARTICLE_FETCH_ALLOW_PRIVATE = True
+    settings.ARTICLE_FETCH_TIMEOUT = 2
+
+    def too_slow(handler):
+        time.sleep(3)
+
+    server = LoopbackServer({path: Reply(200, HTML, news_page(title)) for path, title in FEED_STORIES.items()})
+    for path, (name, content_type) in FEED_ROUTES.items():
+        server.routes[path] = ConditionalReply(feed_fixture(name, server.url("")), content_type=content_type)
+    server.routes["/feeds/front-page.html"] = Reply(200, HTML, news_page("Front page"))
+    server.routes["/feeds/slow.rss"] = too_slow
+    with server as running:
+        yield running

@@ -24,6 +24,40 @@ class Reply:
 
 
 @dataclass
+class ConditionalReply:
+    """A route that answers as a server with HTTP caching does: the body
+    with its ETag and Last-Modified, and a bodiless 304 to a request whose
+    If-None-Match (or, without one, If-Modified-Since) matches them.
+    ``etag=""`` sends no ETag, ``last_modified=""`` no date."""
+
+    body: bytes
+    content_type: str = "application/rss+xml; charset=utf-8"
+    etag: str = '"feed-v1"'
+    last_modified: str = "Tue, 01 Dec 2026 09:41:01 GMT"
+
+    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
+        asked_etag = handler.headers.get("If-None-Match")
+        asked_date = handler.headers.get("If-Modified-Since")
+        unchanged = (
+            (asked_etag == self.etag)
+            if asked_etag and self.etag
+            else bool(asked_date and self.last_modified and asked_date == self.last_modified)
+        )
+        handler.send_response(304 if unchanged else 200)
+        if self.etag:
+            handler.send_header("ETag", self.etag)
+        if self.last_modified:
+            handler.send_header("Last-Modified", self.last_modified)
+        if unchanged:
+            handler.end_headers()
+            return
+        handler.send_header("Content-Type", self.content_type)
+        handler.send_header("Content-Length", str(len(self.body)))
+        handler.end_headers()
+        handler.wfile.write(self.body)
+
+
+@dataclass
 class SeenRequest:
     path: str
     headers: dict[str, str]

@@ -60,6 +60,7 @@ def lead_pages(reviewed: ReviewedArticle) -> dict[str, str]:
         "article report": reverse("article-report", args=[article]),
         "queue": reverse("queue"),
         "assign": reverse("assign"),
+        "feeds": reverse("feeds"),
         "team": reverse("team"),
         "export": reverse("export-annotations"),
         "account": reverse("account"),

@@ -569,3 +569,47 @@ def test_the_admin_lists_no_api_tokens_and_makes_none(admin_client_, alice):
         response = admin_client_.get(url)
         assert response.status_code == 404
         assert token.key not in response.content.decode()
+
+
+def test_the_feed_admin_lists_feeds_and_their_items_to_read_not_to_edit(admin_client_, lena):
+    from annotate.actions import feeds as feed_actions
+
+    feed = feed_actions.feed_follow(url="https://news.example/rss.xml", added_by=lena, source_name="News Ex")
+    feed_actions.feed_entries_record(feed, [feed_actions.SeenItem("https://news.example/a", "Story A")])
+    listed = admin_client_.get(reverse("admin:annotate_feed_changelist")).content.decode()
+    assert "https://news.example/rss.xml" in listed and "News Ex" in listed
+    assert reverse("admin:annotate_feed_add") not in listed
+    assert admin_client_.get(reverse("admin:annotate_feed_add")).status_code == 403
+    entries = admin_client_.get(reverse("admin:annotate_feedentry_changelist")).content.decode()
+    assert "https://news.example/a" in entries and "Pending" in entries
+    form = admin_client_.get(reverse("admin:annotate_feed_change", args=[feed.pk])).content.decode()
+    assert 'name="url"' not in form  # read-only
+
+
+@pytest.mark.parametrize("action, active", [("pause", False), ("resume", True)])
+def test_the_feed_admin_pauses_and_resumes(admin_client_, lena, action, active):
+    from annotate.actions import feeds as feed_actions
+    from annotate.models import Feed
+
+    feed = feed_actions.feed_follow(url="https://news.example/rss.xml", added_by=lena)
+    Feed.objects.filter(pk=feed.pk).update(active=not active)
+    admin_client_.post(reverse("admin:annotate_feed_changelist"), {"action": action, "_selected_action": [feed.pk]})
+    feed.refresh_from_db()
+    assert feed.active is active
+
+
+def test_the_feed_admin_polls_in_the_background_and_deletes_by_unfollowing(admin_client_, lena):
+    from django_tasks_db.models import DBTaskResult
+
+    from annotate.actions import feeds as feed_actions
+    from annotate.models import Feed
+
+    feed = feed_actions.feed_follow(url="https://news.example/rss.xml", added_by=lena)
+    changelist = reverse("admin:annotate_feed_changelist")
+    admin_client_.post(changelist, {"action": "poll_now", "_selected_action": [feed.pk]})
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [feed.pk]
+    feed.refresh_from_db()
+    assert feed.poll_queued_at is not None
+
+    admin_client_.post(changelist, {"action": "delete_selected", "_selected_action": [feed.pk], "post": "yes"})
+    assert not Feed.objects.exists()

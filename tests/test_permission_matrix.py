@@ -203,6 +203,8 @@ LEAD_PAGES = {
     "close": ("post", lambda s: reverse("curate-close", args=[s["article"].pk]), REDIRECT),
     "reopen adjudication": ("post", lambda s: reverse("curate-reopen", args=[s["article"].pk]), REDIRECT),
     "team page": ("get", lambda s: reverse("team"), OK),
+    "feeds page": ("get", lambda s: reverse("feeds"), OK),
+    "follow a feed": ("post", lambda s: reverse("feed-follow"), BAD_REQUEST),  # an empty form: the page again
     "team download": ("get", lambda s: reverse("team-download", args=["csv"]), OK),
     "reports page": ("get", lambda s: reverse("reports"), OK),
     "report download": ("get", lambda s: reverse("report-download", args=["sources", "csv"]), OK),

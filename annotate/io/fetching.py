@@ -15,7 +15,12 @@ address a user gave. It defends the server and its network:
   goes through the same checks; a loop, or more than the limit, is refused.
 - **Limits.** Connect and total timeouts, a size limit read as a stream (a
   page is refused as soon as it passes the limit, and a Content-Length over
-  it is refused before reading), and only HTML and PDF content types.
+  it is refused before reading), and only the content types the fetch
+  is for: HTML and PDF for an article, RSS, Atom and XML for a feed
+  (``FetchPolicy.for_feeds``).
+- **Conditional requests.** A feed's poll sends the ETag and
+  Last-Modified its last answer gave (If-None-Match, If-Modified-Since);
+  a 304 comes back as a page with ``not_modified`` set and no body.
 
 The limits are settings (config/settings.py, README "Fetching articles").
 ``ARTICLE_FETCH_ALLOW_PRIVATE`` lifts the address check for every host (the
@@ -26,7 +31,7 @@ redirect targets included, is still checked.
 
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
 import certifi
@@ -39,6 +44,10 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PDF_TYPE = "application/pdf"
 CONTENT_TYPES = (*HTML_TYPES, PDF_TYPE)
+# RSS 2.0 and Atom as they are meant to be served, RSS 1.0 (RDF), and the
+# plain XML types most servers send a feed file as.
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml")
+NOT_MODIFIED = 304
 DEFAULT_PORTS = {"http": 80, "https": 443}
 CHUNK_BYTES = 64 * 1024
 
@@ -57,12 +66,22 @@ class FetchProblem(Exception):
 class FetchedPage:
     """What a fetch brought back: the URL it ended at (after redirects), the
     Content-Type header as the server sent it (charset included), the body
-    (decompressed, never more than the size limit) and the HTTP status."""
+    (decompressed, never more than the size limit) and the HTTP status;
+    the ETag and Last-Modified headers ("" when the server sent none), for
+    the next conditional request. A 304 (``not_modified``) has no body."""
 
     final_url: str
     content_type: str
     body: bytes
     status: int
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        """The server said the document has not changed since the ETag or
+        date the request gave (304): there is nothing new to read."""
+        return self.status == NOT_MODIFIED
 
     @property
     def media_type(self) -> str:
@@ -82,6 +101,11 @@ class FetchPolicy:
     max_redirects: int = 5
     user_agent: str = "Sourcemark article fetcher"
     ca_bundle: str = ""
+    # What the fetch is for: the media types taken, the Accept header that
+    # asks for them, and what a refusal of any other type says.
+    content_types: tuple[str, ...] = CONTENT_TYPES
+    accept: str = "text/html,application/xhtml+xml,application/pdf;q=0.9"
+    wanted: str = "only HTML pages and PDF files are imported"
 
     @classmethod
     def from_settings(cls) -> "FetchPolicy":
@@ -96,6 +120,16 @@ class FetchPolicy:
             ca_bundle=settings.ARTICLE_FETCH_CA_BUNDLE,
         )
 
+    def for_feeds(self) -> "FetchPolicy":
+        """The same limits and address checks, for an RSS or Atom feed."""
+        return replace(
+            self,
+            content_types=FEED_TYPES,
+            accept="application/rss+xml,application/atom+xml,application/rdf+xml;q=0.9,"
+            "application/xml;q=0.8,text/xml;q=0.8",
+            wanted="only RSS and Atom feeds can be followed",
+        )
+
     def checks_addresses_of(self, host: str) -> bool:
         """Whether the addresses ``host`` resolves to must be public."""
         return addresses_are_checked(host, allow_private=self.allow_private, private_hosts=self.private_hosts)
@@ -105,23 +139,44 @@ def media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
-def fetch_url(url: str, *, policy: FetchPolicy | None = None) -> FetchedPage:
+def fetch_url(url: str, *, policy: FetchPolicy | None = None, etag: str = "", last_modified: str = "") -> FetchedPage:
     """Fetch ``url`` (http or https) under ``policy`` (the settings' by
     default), following redirects, and return the page. Raises
     FetchProblem, naming ``url`` and the reason, for every way it can fail:
     a refused URL or address, a host not found, a timeout, an error status,
-    a content type other than HTML or PDF, a body over the size limit.
+    a content type the policy does not take, a body over the size limit.
+
+    ``etag`` and ``last_modified``, the headers of an earlier answer, make
+    the request conditional (If-None-Match, If-Modified-Since): a 304 is
+    then returned as a page with ``not_modified`` and no body. Unasked
+    for, a 304 is an error status like any other.
 
     Resolving the host name is bounded by the system resolver's own
     timeout, not by ``total_timeout``: the standard library gives no way
     to cut getaddrinfo short."""
     policy = policy or FetchPolicy.from_settings()
     deadline = time.monotonic() + policy.total_timeout
+    conditions = {}
+    if etag:
+        conditions["If-None-Match"] = etag
+    if last_modified:
+        conditions["If-Modified-Since"] = last_modified
     hops = [url]
     current = url
     for _ in range(policy.max_redirects + 1):
-        response, pool = _open(url, current, policy, deadline)
+        response, pool = _open(url, current, policy, deadline, conditions)
         try:
+            if response.status == NOT_MODIFIED and conditions:
+                # A 304 may repeat the validators or send new ones; without
+                # them, the ones asked with still hold.
+                return FetchedPage(
+                    final_url=current,
+                    content_type=response.headers.get("Content-Type", "").strip(),
+                    body=b"",
+                    status=NOT_MODIFIED,
+                    etag=response.headers.get("ETag", "").strip() or etag,
+                    last_modified=response.headers.get("Last-Modified", "").strip() or last_modified,
+                )
             if response.status in REDIRECT_STATUSES and response.headers.get("Location"):
                 target = urljoin(current, response.headers["Location"].strip()).split("#", 1)[0]
                 if target in hops:
@@ -144,11 +199,18 @@ def _page(url: str, current: str, response, policy: FetchPolicy, deadline: float
         reason = f" {response.reason}" if response.reason else ""
         raise FetchProblem(url, f"the server answered {response.status}{reason}{where}")
     content_type = response.headers.get("Content-Type", "").strip()
-    if media_type(content_type) not in CONTENT_TYPES:
+    if media_type(content_type) not in policy.content_types:
         said = f"“{content_type}”" if content_type else "no content type"
-        raise FetchProblem(url, f"the server sent {said}{where}; only HTML pages and PDF files are imported")
+        raise FetchProblem(url, f"the server sent {said}{where}; {policy.wanted}")
     body = _read_body(url, response, policy, deadline)
-    return FetchedPage(final_url=current, content_type=content_type, body=body, status=response.status)
+    return FetchedPage(
+        final_url=current,
+        content_type=content_type,
+        body=body,
+        status=response.status,
+        etag=response.headers.get("ETag", "").strip(),
+        last_modified=response.headers.get("Last-Modified", "").strip(),
+    )
 
 
 def _read_body(url: str, response, policy: FetchPolicy, deadline: float) -> bytes:
@@ -191,10 +253,11 @@ def _set_read_timeout(response, deadline: float) -> None:
         sock.settimeout(remaining)
 
 
-def _open(url: str, current: str, policy: FetchPolicy, deadline: float):
-    """Check ``current``, resolve its host once, and send the GET to the
-    address checked; returns urllib3's response, its body not yet read, and
-    the pool that holds its connection, for the caller to close."""
+def _open(url: str, current: str, policy: FetchPolicy, deadline: float, conditions: dict[str, str]):
+    """Check ``current``, resolve its host once, and send the GET (with the
+    ``conditions`` headers) to the address checked; returns urllib3's
+    response, its body not yet read, and the pool that holds its
+    connection, for the caller to close."""
     where = "" if current == url else f"redirected to {current}, which "
     if refusal := url_refusal(current):
         raise FetchProblem(url, f"{where}cannot be fetched: {refusal}" if where else refusal)
@@ -213,8 +276,9 @@ def _open(url: str, current: str, policy: FetchPolicy, deadline: float):
     headers = {
         "Host": _host_header(host, parts.port),
         "User-Agent": policy.user_agent,
-        "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9",
+        "Accept": policy.accept,
         "Accept-Encoding": "gzip, deflate",
+        **conditions,
     }
     last_error = None
     # Each address the name resolved to, all of them checked above, in the

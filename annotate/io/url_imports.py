@@ -31,12 +31,15 @@ def looks_like_url(argument: str) -> bool:
     return bool(_LOOKS_LIKE_URL.match(argument))
 
 
-def import_article_from_url(url: str, *, policy: FetchPolicy | None = None) -> tuple[Article, str]:
+def import_article_from_url(url: str, *, policy: FetchPolicy | None = None, source: str = "") -> tuple[Article, str]:
     """Fetch ``url`` and import its article; returns the article and what
-    happened ("created", "updated", "unchanged": the same URL again with the
-    same text changes nothing). Raises ImportProblem naming the URL and the
-    reason, for a fetch that fails and for a page with no article in it;
-    the database is then as it was."""
+    happened ("created", "updated", "revised", "unchanged": the same URL
+    again with the same text changes nothing). ``source`` names the outlet
+    when the caller knows it (a feed's); without it the outlet is matched
+    by the URL and the page (``actions.sources.source_for_article``).
+    Raises ImportProblem naming the URL and the reason, for a fetch that
+    fails and for a page with no article in it; the database is then as it
+    was."""
     try:
         page = fetch_url(url, policy=policy)
     except FetchProblem as problem:
@@ -45,6 +48,8 @@ def import_article_from_url(url: str, *, policy: FetchPolicy | None = None) -> t
         record = documents.read_document(
             page.body, name=_name_for(page.final_url), url=page.final_url, content_type=page.content_type
         )
+        if source:
+            record.source = source
         return articles_in.article_import(record)
     except ImportProblem as problem:
         raise ImportProblem(f"{url}: {problem}") from None

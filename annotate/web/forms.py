@@ -249,3 +249,23 @@ class ArticleTextForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}), strip=False, max_length=ARTICLE_TEXT_LIMIT, label="Text"
     )
+
+
+class FeedFollowForm(forms.Form):
+    """The /feeds/ page's "Follow a feed": the feed's address, and the
+    outlet its articles go under when the lead names one."""
+
+    url = forms.CharField(
+        max_length=2000,
+        label="Feed address",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off", "inputmode": "url"}),
+        help_text="The RSS or Atom feed's URL, e.g. https://www.example.org/world/rss.xml.",
+    )
+    source_name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Outlet (optional)",
+        widget=forms.TextInput(attrs={"list": "outlet-names", "autocomplete": "off"}),
+        help_text="Its articles go under this outlet (made when new); "
+        "left empty, under the outlet its first article is matched to.",
+    )

@@ -1,13 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from annotate.web.views import account, anchoring, articles, curation, health, new_article, reports, team
+from annotate.web.views import account, anchoring, articles, curation, feeds, health, new_article, reports, team
 
 urlpatterns = [
     path("", articles.article_list, name="article-list"),
     path("articles/new/", new_article.new_article, name="article-new"),
     path("articles/new/fetch/", new_article.new_article_fetch, name="article-new-fetch"),
     path("articles/new/text/", new_article.new_article_text, name="article-new-text"),
+    path("feeds/", feeds.feed_list, name="feeds"),
+    path("feeds/follow/", feeds.feed_follow, name="feed-follow"),
+    path("feeds/<int:feed_id>/pause/", feeds.feed_pause, name="feed-pause"),
+    path("feeds/<int:feed_id>/resume/", feeds.feed_resume, name="feed-resume"),
+    path("feeds/<int:feed_id>/poll/", feeds.feed_poll, name="feed-poll"),
+    path("feeds/<int:feed_id>/unfollow/", feeds.feed_unfollow, name="feed-unfollow"),
     path("articles/<int:article_id>/", articles.article_detail, name="article-detail"),
     path("articles/<int:article_id>/annotations/", articles.article_annotations, name="article-annotations"),
     path("articles/<int:article_id>/versions/", anchoring.versions, name="article-versions"),

@@ -17,14 +17,14 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.http import HttpRequest
 
-from annotate.actions import annotations, article_fetches, assignments
+from annotate.actions import annotations, article_fetches, assignments, feeds
 from annotate.actions.consensus import adjudication_close, adjudication_reopen, consensus_accept, consensus_create
 from annotate.io.backup import ArchiveError
 from annotate.io.backup.export import project_export
 from annotate.io.backup.manifest import FORMAT_VERSION, latest_migrations
 from annotate.io.backup.restore import database_contents, project_import
 from annotate.io.backup.tables import archive_tables
-from annotate.models import Adjudication, Annotation, Article, Assignment, Label, Source
+from annotate.models import Adjudication, Annotation, Article, Assignment, FeedEntry, Label, Source
 from tests.conftest import (
     EMOJI_TEXT,
     PASSWORD,
@@ -48,7 +48,8 @@ LATEST_ANNOTATE_MIGRATION = max(
 
 def build_project() -> dict:
     """A small project with a row in every archived table: four sources'
-    articles, a URL fetch done and one failed, every label (one default edited, one added), reviewers, a lead,
+    articles, a URL fetch done and one failed, a followed feed with an
+    item imported and one failed, every label (one default edited, one added), reviewers, a lead,
     an admin and an inactive user, both layers with based_on links,
     assignments in each status, an adjudication, a reopened one, history
     from edits and deletions, and an admin log entry."""
@@ -113,6 +114,16 @@ def build_project() -> dict:
     article_fetches.article_fetch_finish(article_fetches.article_fetch_start(done.pk), article=plain, outcome="created")
     failed = article_fetches.article_fetch_create(url="https://gone.example/ü", requested_by=lena)
     article_fetches.article_fetch_fail(failed, reason="https://gone.example/ü: the server answered 410 Gone")
+    feed = feeds.feed_follow(url="https://reuters.example/world.rss", added_by=lena, source_name="Reuters")
+    feeds.feed_entries_record(feed, [feeds.SeenItem("https://reuters.example/plain", "Plain"),
+                                     feeds.SeenItem("https://reuters.example/gone", "Gone ü")])  # fmt: skip
+    imported, missing = FeedEntry.objects.filter(feed=feed).order_by("id")
+    feeds.feed_entry_imported(imported, article=plain)
+    feeds.feed_entry_failed(missing, reason="the server answered 410 Gone", attempts_allowed=3)
+    feeds.feed_poll_finish(
+        feeds.feed_poll_start(feed.pk), status="ok", outcome="1 new, 0 already known, 1 failed.",
+        title="Reuters: World", etag='"abc"', last_modified="Tue, 01 Dec 2026 09:41:01 GMT",
+    )  # fmt: skip
     # Outside a request simple-history knows no user; say who, as the
     # middleware would have.
     Annotation.history.filter(history_type="~").update(history_user=bob)
@@ -201,13 +212,14 @@ def test_manifest_names_the_format_migrations_and_each_members_rows_and_checksum
     assert [entry["name"] for entry in manifest["tables"]] == [
         "auth_group", "auth_user", "annotate_source", "annotate_label", "annotate_article", "annotate_articleversion",
         "annotate_annotation",
-        "annotate_assignment", "annotate_adjudication", "annotate_articlefetch", "annotate_historicalannotation",
+        "annotate_assignment", "annotate_adjudication", "annotate_articlefetch", "annotate_feed", "annotate_feedentry",
+        "annotate_historicalannotation",
         "annotate_historicalassignment", "annotate_historicaladjudication", "django_admin_log",
     ]  # fmt: skip
     expected_rows = {
         "auth_group": 3, "auth_user": 5, "annotate_source": 3, "annotate_label": 5, "annotate_article": 4,
         "annotate_articleversion": 0, "annotate_annotation": 8, "annotate_assignment": 6, "annotate_adjudication": 1,
-        "annotate_articlefetch": 2,
+        "annotate_articlefetch": 2, "annotate_feed": 1, "annotate_feedentry": 2,
         "annotate_historicalannotation": 13, "annotate_historicalassignment": 7,
         "annotate_historicaladjudication": 3, "django_admin_log": 1,
     }  # fmt: skip
@@ -358,7 +370,7 @@ def test_users_restored_without_passwords_cannot_sign_in_until_given_one(tmp_pat
 
 def test_the_import_command_restores_and_says_how_much(archive, capsys):
     call_command("import_project", str(archive))
-    assert capsys.readouterr().out == f"{archive}: restored 61 rows in 14 tables.\n"
+    assert capsys.readouterr().out == f"{archive}: restored 64 rows in 16 tables.\n"
     assert Article.objects.count() == 4 and Annotation.history.count() == 13
     assert Source.objects.filter(name="ČT24").exists()
 
@@ -367,7 +379,7 @@ def test_the_export_command_writes_the_archive_and_says_what_it_holds(db, tmp_pa
     build_project()
     path = tmp_path / "out.zip"
     call_command("export_project", str(path), "--without-passwords")
-    assert capsys.readouterr().out == f"{path}: 61 rows in 14 tables, without passwords.\n"
+    assert capsys.readouterr().out == f"{path}: 64 rows in 16 tables, without passwords.\n"
     assert json.loads(members(path)["manifest.json"])["passwords"] is False
 
 

@@ -17,8 +17,16 @@ import time
 
 import pytest
 
-from annotate.io.fetching import FetchProblem, fetch_url
-from tests.loopback_server import HTML, LoopbackServer, Reply, article_page, loopback_only, network_events
+from annotate.io.fetching import FetchPolicy, FetchProblem, fetch_url
+from tests.loopback_server import (
+    HTML,
+    ConditionalReply,
+    LoopbackServer,
+    Reply,
+    article_page,
+    loopback_only,
+    network_events,
+)
 
 PAGE = article_page("Minsk and Beijing sign a pact", ["The two governments signed it on Tuesday."] * 3)
 
@@ -179,6 +187,91 @@ def test_only_html_and_pdf_are_fetched(allow_private, content_type, said):
 def test_xhtml_and_pdf_are_fetched(allow_private, content_type):
     with LoopbackServer({"/x": Reply(200, {"Content-Type": content_type}, b"%PDF-1.4")}) as server:
         assert fetch_url(server.url("/x")).content_type == content_type
+
+
+FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml; charset=utf-8",
+    ],
+)
+def test_a_feed_fetch_takes_the_feed_types_and_asks_for_them(allow_private, content_type):
+    with LoopbackServer({"/feed": Reply(200, {"Content-Type": content_type}, FEED)}) as server:
+        page = fetch_url(server.url("/feed"), policy=FetchPolicy.from_settings().for_feeds())
+    assert (page.content_type, page.body) == (content_type, FEED)
+    accept = server.requests[0].headers["accept"]
+    assert accept.startswith("application/rss+xml,application/atom+xml,")
+    assert "text/html" not in accept
+
+
+def test_a_feed_fetch_refuses_a_web_page_and_an_article_fetch_a_feed(allow_private):
+    routes = {"/page": Reply(200, HTML, PAGE), "/feed": Reply(200, {"Content-Type": "application/rss+xml"}, FEED)}
+    feeds = FetchPolicy.from_settings().for_feeds()
+    with LoopbackServer(routes) as server:
+        with pytest.raises(FetchProblem) as caught:
+            fetch_url(server.url("/page"), policy=feeds)
+        assert caught.value.reason == (
+            "the server sent “text/html; charset=utf-8”; only RSS and Atom feeds can be followed"
+        )
+        assert problem_of(server.url("/feed")) == (
+            "the server sent “application/rss+xml”; only HTML pages and PDF files are imported"
+        )
+
+
+def test_a_feed_fetch_keeps_the_limits_and_address_checks(refuse_private):
+    feeds = FetchPolicy.from_settings().for_feeds()
+    assert (feeds.max_bytes, feeds.total_timeout, feeds.allow_private) == (20 * 1024 * 1024, 2, False)
+    with pytest.raises(FetchProblem) as caught:
+        fetch_url("http://10.0.0.1/feed.xml", policy=feeds)
+    assert caught.value.reason == "refused: 10.0.0.1 is a private address"
+
+
+def test_a_page_brings_its_validators(allow_private):
+    with LoopbackServer({"/feed": ConditionalReply(FEED)}) as server:
+        page = fetch_url(server.url("/feed"), policy=FetchPolicy.from_settings().for_feeds())
+    assert (page.status, page.not_modified) == (200, False)
+    assert (page.etag, page.last_modified) == ('"feed-v1"', "Tue, 01 Dec 2026 09:41:01 GMT")
+    assert "if-none-match" not in server.requests[0].headers
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [{"etag": '"feed-v1"'}, {"last_modified": "Tue, 01 Dec 2026 09:41:01 GMT"}],
+    ids=["etag", "date"],
+)
+def test_a_conditional_request_answered_304_is_not_modified(allow_private, asked):
+    with LoopbackServer({"/feed": ConditionalReply(FEED)}) as server:
+        page = fetch_url(server.url("/feed"), policy=FetchPolicy.from_settings().for_feeds(), **asked)
+    assert (page.status, page.not_modified, page.body) == (304, True, b"")
+    assert (page.etag, page.last_modified) == ('"feed-v1"', "Tue, 01 Dec 2026 09:41:01 GMT")
+    sent = server.requests[0].headers
+    assert (sent.get("if-none-match"), sent.get("if-modified-since")) == (
+        asked.get("etag"), asked.get("last_modified"),
+    )  # fmt: skip
+
+
+def test_a_304_keeps_the_validators_asked_with_when_it_sends_none(allow_private):
+    with LoopbackServer({"/feed": Reply(304, {}, b"")}) as server:
+        page = fetch_url(server.url("/feed"), etag='"v7"', last_modified="Mon, 30 Nov 2026 10:00:00 GMT")
+    assert (page.not_modified, page.etag, page.last_modified) == (True, '"v7"', "Mon, 30 Nov 2026 10:00:00 GMT")
+
+
+def test_a_changed_document_is_fetched_whole_despite_the_conditions(allow_private):
+    with LoopbackServer({"/feed": ConditionalReply(FEED, etag='"feed-v2"')}) as server:
+        page = fetch_url(server.url("/feed"), policy=FetchPolicy.from_settings().for_feeds(), etag='"feed-v1"')
+    assert (page.status, page.body, page.etag) == (200, FEED, '"feed-v2"')
+
+
+def test_a_304_nobody_asked_for_is_an_error_status(allow_private):
+    with LoopbackServer({"/x": Reply(304, {}, b"")}) as server:
+        assert problem_of(server.url("/x")) == "the server answered 304 Not Modified"
 
 
 class Streamer:

@@ -64,3 +64,42 @@ def test_bare_domain_ignores_case_www_and_a_trailing_dot(typed, bare):
 )
 def test_domain_candidates_run_from_the_host_to_its_two_label_parent(host, candidates):
     assert domains.domain_candidates(host) == candidates
+
+
+# Two addresses of one page, as feeds and pages write them: each pair is one
+# article (a feed's item is "already known" by it, annotate/io/feeds.py).
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("https://www.example.org/world/story", "http://example.org/world/story"),  # scheme, www.
+        ("HTTPS://Example.ORG/world/story", "https://example.org/world/story"),  # scheme and host case
+        ("https://example.org/world/story/", "https://example.org/world/story"),  # trailing slash
+        ("https://example.org/world/story#comments", "https://example.org/world/story"),  # fragment
+        ("https://example.org:443/world/story", "https://example.org/world/story"),  # default port
+        ("https://example.org/story?utm_source=rss&utm_medium=feed&utm_campaign=x", "https://example.org/story"),
+        ("https://example.org/story?fbclid=IwAR0abc", "https://example.org/story"),
+        ("https://example.org/story?gclid=EAIaIQob&id=7", "https://example.org/story?id=7"),
+        ("https://example.org/story?b=2&a=1", "https://example.org/story?a=1&b=2"),  # parameter order
+        ("https://example.org/", "https://example.org"),
+    ],
+)
+def test_comparable_url_is_the_same_for_two_addresses_of_one_page(one, other):
+    assert domains.comparable_url(one) == domains.comparable_url(other) != ""
+
+
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("https://example.org/world/story", "https://example.org/World/Story"),  # paths keep their case
+        ("https://example.org/story?id=7", "https://example.org/story?id=8"),  # a parameter that is the page's
+        ("https://example.org/story", "https://example.org:8443/story"),  # another port is another server
+        ("https://news.example.org/story", "https://example.org/story"),  # a subdomain is another site
+    ],
+)
+def test_comparable_url_keeps_what_makes_another_page(one, other):
+    assert domains.comparable_url(one) != domains.comparable_url(other)
+
+
+@pytest.mark.parametrize("url", ["", "ftp://example.org/story", "mailto:desk@example.org", "/world/story", "story"])
+def test_comparable_url_is_empty_for_what_is_no_web_address(url):
+    assert domains.comparable_url(url) == ""

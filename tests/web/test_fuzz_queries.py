@@ -22,8 +22,8 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotate.models import ArticleFetch
-from annotate.web.forms import AnnotationExportForm, ArticleListForm, AssignForm, ReportForm
+from annotate.models import ArticleFetch, Feed
+from annotate.web.forms import AnnotationExportForm, ArticleListForm, AssignForm, FeedFollowForm, ReportForm
 from tests.conftest import assign, make_annotation, make_article, make_assignment
 from tests.web.test_fuzz_json import content_types, rolled_back
 
@@ -46,6 +46,7 @@ PAGES = {
     "/articles/{article}/curate/": ["show", "page"],
     "/queue/": [],
     "/articles/new/": [],
+    "/feeds/": [],
     "/assign/": ["articles", "page"],
     "/team/": ["source"],
     "/team/agreement.csv": ["source"],
@@ -114,8 +115,9 @@ def world(alice, bob, lena, root, labels):
     make_annotation(article, labels["opinion"], bob, quote="Xi 😀")
     make_annotation(article, labels["quote"], lena, quote="Lukashenko", layer="consensus")
     fetch = ArticleFetch.objects.create(url="https://news.example/story", requested_by=lena)
+    feed = Feed.objects.create(url="https://news.example/rss.xml", url_key="news.example/rss.xml", added_by=lena)
     ids = {"article": article.pk, "span": span.pk, "source": article.source_id, "assignment": submitted.pk,
-           "label": labels["fact"].pk, "fetch": fetch.pk}  # fmt: skip
+           "label": labels["fact"].pk, "fetch": fetch.pk, "feed": feed.pk}  # fmt: skip
     clients = {"anonymous": Client()}
     for user in (alice, lena, root):
         clients[user.username] = Client()
@@ -212,6 +214,9 @@ FORMS = {
     "/queue/{assignment}/submit/": [],
     "/assignments/{assignment}/reopen/": [],
     "/assign/": [*AssignForm.base_fields],
+    "/feeds/follow/": [*FeedFollowForm.base_fields],
+    "/feeds/{feed}/poll/": [],
+    "/feeds/{feed}/pause/": [],
     "/accounts/login/": ["username", "password", "next"],
     "/accounts/logout/": [],
 }

@@ -35,6 +35,8 @@ from annotate.models import (
     ArticleFetch,
     ArticleVersion,
     Assignment,
+    Feed,
+    FeedEntry,
     Label,
     Source,
 )
@@ -164,6 +166,11 @@ def archive_tables() -> list[Table]:
         # (django-tasks-db) are not archived, so a queued fetch is restored
         # as it was but with no task to run it.
         Table(ArticleFetch),
+        # The feeds followed and every item each listed, so a restored
+        # project polls on without importing those items again. A poll
+        # that was running holds its feed for up to an hour after.
+        Table(Feed),
+        Table(FeedEntry),
         Table(Annotation.history.model),
         Table(Assignment.history.model),
         Table(Adjudication.history.model),
