@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -42,6 +43,19 @@ MARKERS = {
 }
 
 
+# The page's canonical address, in <meta property="og:url" content="...">
+# with its attributes in either order.
+CANONICAL = re.compile(
+    rb"""<meta (?:property=["']og:url["'] content=["']([^"']+)|content=["']([^"']+)["'] property=["']og:url)"""
+)
+
+
+def canonical_url(page: bytes) -> bytes:
+    found = CANONICAL.search(page)
+    assert found, "a fixture page without og:url"
+    return found.group(1) or found.group(2)
+
+
 def make_files(folder: Path, pages: int) -> tuple[Path, Path, int]:
     """``pages`` saved pages under folder/html, and the same articles as
     .txt under folder/txt; returns the two folders and the pages' bytes."""
@@ -58,6 +72,10 @@ def make_files(folder: Path, pages: int) -> tuple[Path, Path, int]:
         data = sources[name]
         assert data.count(marker) == 1, name
         data = data.replace(marker, marker[:-1] + f" (copy {number}){marker.decode()[-1]}".encode())
+        # Each copy is its own article at its own address: with the page's
+        # canonical URL, the copies would be new versions of one article.
+        canonical = canonical_url(data)
+        data = data.replace(canonical, canonical + f"?copy={number}".encode())
         stem = f"{number:04d}-{name.removesuffix('.html')}"
         (html_folder / f"{stem}.html").write_bytes(data)
         (text_folder / f"{stem}.txt").write_text(read_document(data, name=stem).text, encoding="utf-8")
