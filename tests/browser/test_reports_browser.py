@@ -59,7 +59,8 @@ def test_chart_and_table_agree_and_the_strip_opens_the_span(page, sign_in, lena,
     # The CNN article's consensus: one quote with a named speaker, one fact.
     cnn = page.locator('#source-table tr[data-source="CNN"]')
     expect(cnn.locator("td").nth(0)).to_have_text("1 / 1")
-    expect(cnn.locator("td").nth(-2)).to_have_text("—")  # one review: no agreement
+    expect(cnn.locator("td").nth(-3)).to_have_text("—")  # one review: no agreement
+    expect(cnn.locator("td[data-changes]")).to_have_text("0 / 1")  # never changed after import
 
     # A figure shows on hover and on keyboard focus, not only in the table.
     first = page.locator('svg[data-chart="density"] g.segment:not([data-value="0.00"])').first
