@@ -72,8 +72,17 @@ class Lookups:
         self.label_map = {_label_key(theirs): ours for theirs, ours in (label_map or {}).items()}
         self._users: dict[str, object] = {}
         self._emails: dict[str, list] = {}
+        # A file names a few labels many times: each name is keyed once.
+        self._found: dict[str, Label] = {}
 
     def label(self, value) -> Label:
+        if isinstance(value, str) and value in self._found:
+            return self._found[value]
+        label = self._label(value)
+        self._found[value] = label
+        return label
+
+    def _label(self, value) -> Label:
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"the label must be a label's name, got {value!r}")
         if (mapped := self.label_map.get(_label_key(value))) is not None:

@@ -29,11 +29,18 @@ def looks_like_tasks(data: bytes) -> bool:
     ``annotations`` (or the ``completions`` of Label Studio before 1.0, or
     ``predictions``), or is a JSON-MIN item (``annotator`` or
     ``annotation_id`` beside its ``text``). A file that is not JSON is not."""
+    first_line = next((line for line in data.split(b"\n") if line.strip()), b"")
     try:
-        items = _items_of(data)
-    except ImportRejected:
-        return False
-    first = items[0] if items else None
+        # A line of JSONL is enough to tell; a JSON file is read whole.
+        first = json_input.parse(first_line.decode("utf-8-sig"), one_line=True)
+    except (UnicodeDecodeError, json_input.JsonProblem):
+        try:
+            items = _items_of(data)
+        except ImportRejected:
+            return False
+        first = items[0] if items else None
+    if isinstance(first, list):
+        first = first[0] if first else None
     if not isinstance(first, dict):
         return False
     keys = set(first)
