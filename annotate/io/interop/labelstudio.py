@@ -27,16 +27,14 @@ Studio's import finds its annotators (``tasks/serializers.py``,
 natural key, so the same span has the same id in every export.
 """
 
-import base64
 import datetime as dt
-import hashlib
 import json
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 
-from annotate.io.interop.rows import ArticleRow, SpanRow, spans_by_article
+from annotate.io.interop.rows import ArticleRow, SpanRow, spans_by_article, stable_span_id
 from annotate.models import Annotation, Label
 
 # The labeling config's names, which every region carries.
@@ -88,20 +86,12 @@ def labeling_config_of_labels() -> str:
     return labeling_config(labels)
 
 
-def region_id(article: ArticleRow, span: SpanRow) -> str:
-    """Ten characters from the span's natural key (the text's fingerprint,
-    layer, reviewer, label, offsets), in Label Studio's id alphabet: the
-    same span has the same id in every export, whatever its database id."""
-    key = f"{article.sha256}:{span.layer}:{span.reviewer}:{span.label}:{span.start}:{span.end}"
-    return base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest())[:10].decode()
-
-
 def _timestamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def _results(article: ArticleRow, span: SpanRow, label_name: str) -> list[dict]:
-    rid = region_id(article, span)
+    rid = stable_span_id(article, span)
     value = {"start": span.start, "end": span.end, "text": span.quote}
     region = {
         "id": rid, "from_name": FROM_NAME, "to_name": TO_NAME, "type": "labels", "origin": "manual",

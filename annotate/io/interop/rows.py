@@ -2,6 +2,8 @@
 article's text loaded once per article and labels and reviewers as lookup
 tables, so an export takes a fixed number of queries whatever its size."""
 
+import base64
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -107,3 +109,12 @@ def spans_by_article(queryset: QuerySet[Annotation]) -> Iterator[tuple[ArticleRo
         )
     if current is not None:
         yield current, group
+
+
+def stable_span_id(article: ArticleRow, span: SpanRow) -> str:
+    """Ten characters from the span's natural key (the text's fingerprint,
+    layer, reviewer, label, offsets), letters, digits, ``-`` and ``_``
+    (Label Studio's id alphabet): the same span has the same id in every
+    export, whatever its database id, and after a round trip."""
+    key = f"{article.sha256}:{span.layer}:{span.reviewer}:{span.label}:{span.start}:{span.end}"
+    return base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest())[:10].decode()
