@@ -4,7 +4,8 @@ The five seeds plus a 50,000-character article with emoji and CJK; 10,000
 spans on them (three in four on the long article), a lead importing their
 own spans as the API and the command do (``import_annotation_file``: their
 rights checked, history naming them), from one CSV, one JSON, one doccano
-JSONL and one Label Studio JSON file. Measured in the same run:
+JSONL, one Label Studio JSON and one Hypothesis JSON file. Measured in
+the same run:
 
   * the database alone: the same spans and their history rows,
     quote-checked in a loop and inserted with plain bulk_create in one
@@ -136,6 +137,27 @@ def labelstudio_file(spans: list[dict], reviewer: str) -> bytes:
             region["meta"] = {"text": [s["note"]]}
         task["annotations"][0]["result"].append(region)
     return json.dumps(list(tasks.values()), ensure_ascii=False).encode()
+
+
+def hypothesis_file(spans: list[dict], reviewer: str) -> bytes:
+    """Hypothesis's API search response: an annotation per span, on the
+    article's address, with its quote and the position it has in our text."""
+    rows = []
+    for number, s in enumerate(spans):
+        text, start, end = s["article"].text, s["start"], s["end"]
+        selectors = [
+            {"type": "TextPositionSelector", "start": len(text[:start].encode("utf-16-le")) // 2,
+             "end": len(text[:end].encode("utf-16-le")) // 2},
+            {"type": "TextQuoteSelector", "exact": text[start:end], "prefix": text[max(0, start - 32) : start],
+             "suffix": text[end : end + 32]},
+        ]  # fmt: skip
+        rows.append({
+            "id": f"h{number}", "user": f"acct:{reviewer}@sourcemark", "uri": s["article"].url,
+            "text": s["note"], "tags": [s["label"].slug],
+            "target": [{"source": s["article"].url, "selector": selectors}],
+            "sourcemark": {"article_sha256": s["article"].sha256},
+        })  # fmt: skip
+    return json.dumps({"total": len(rows), "rows": rows}, ensure_ascii=False).encode()
 
 
 def clear() -> None:
@@ -290,6 +312,7 @@ def main():
         "json": json_file(spans, lead.username),
         "doccano": doccano_file(spans, lead.username),
         "labelstudio": labelstudio_file(spans, lead.username),
+        "hypothesis": hypothesis_file(spans, lead.username),
     }
     table = [
         ["database alone (bulk_create)", f"{len(spans):,}", f"{alone * 1000:,.0f}", f"{alone_rate:,.0f}", "1.00",

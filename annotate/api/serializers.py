@@ -220,12 +220,12 @@ class AnnotationImportSerializer(serializers.Serializer):
     user_map = serializers.ListField(
         child=serializers.CharField(),
         required=False,
-        help_text="labelstudio: THEIRS=USERNAME, an annotator's id or email and whose spans they are; one each.",
+        help_text="labelstudio/hypothesis: THEIRS=USERNAME, an annotator's id, email or account; one each.",
     )
     label_map = serializers.ListField(
         child=serializers.CharField(),
         required=False,
-        help_text="labelstudio: THEIRS=SLUG, a label of the file's and which of ours it is; one each.",
+        help_text="labelstudio/hypothesis: THEIRS=SLUG, a label or tag of the file's and ours; one each.",
     )
 
     def validate_user_map(self, entries: list[str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from annotate.io.articles_in import ImportProblem, csv_reason, decode_article_by
 from annotate.io.file_formats import IMPORT_FORMATS, TABLE_FORMATS, import_format_for
 from annotate.io.import_policy import ImportPolicy
 from annotate.io.import_reports import AnnotationImportReport
-from annotate.io.interop import doccano, drafts, labelstudio_in, webannotation
+from annotate.io.interop import doccano, drafts, hypothesis, labelstudio_in, webannotation
 from annotate.rules import json_input
 
 
@@ -118,11 +118,14 @@ PROGRESS_EVERY = 100
 def import_format_of(data: bytes, filename: str) -> str | None:
     """The import format of a file: its suffix's (``import_format_for``),
     except that a .json or .jsonl file holding Label Studio tasks is
-    ``labelstudio`` (Label Studio names its exports so). None when the
-    suffix names no format."""
+    ``labelstudio``, and a .json or .jsonld file of Hypothesis's (its API,
+    its client's export, its JSON-LD) is ``hypothesis``: those tools name
+    their files so. None when the suffix names no format."""
     by_suffix = import_format_for(filename)
     if by_suffix in ("json", "doccano") and labelstudio_in.looks_like_tasks(data):
         return "labelstudio"
+    if by_suffix in ("json", "w3c") and hypothesis.looks_like_hypothesis(data):
+        return "hypothesis"
     return by_suffix
 
 
@@ -140,12 +143,21 @@ def _read_labelstudio(data: bytes, *, reviewer: str | None, source: str | None, 
     )
 
 
+def _read_hypothesis(data: bytes, *, reviewer: str | None, source: str | None, user_map, label_map):
+    return hypothesis.read_annotations(data, default_reviewer=reviewer, user_map=user_map, label_map=label_map)
+
+
 # Other tools' formats: a reader of drafts for ``drafts.run_import``. The
 # table formats (ours) are read by ``annotation_tables``.
-INTEROP_READERS = {"w3c": _read_w3c, "doccano": _read_doccano, "labelstudio": _read_labelstudio}
+INTEROP_READERS = {
+    "w3c": _read_w3c,
+    "doccano": _read_doccano,
+    "labelstudio": _read_labelstudio,
+    "hypothesis": _read_hypothesis,
+}
 # The formats that read a user map and a label map (another tool's names
 # for people and labels).
-MAPPED_FORMATS = ("labelstudio",)
+MAPPED_FORMATS = ("labelstudio", "hypothesis")
 
 
 def import_annotation_file(

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from annotate import permissions
 from annotate.io.file_formats import CONTENT_TYPES, EXPORT_FORMATS, FILE_FORMATS
-from annotate.io.interop import claimreview, doccano, labelstudio, webannotation
+from annotate.io.interop import claimreview, doccano, hypothesis, labelstudio, webannotation
 from annotate.io.resources import AnnotationResource
 from annotate.io.spreadsheets import xlsx_cell
 from annotate.models import Annotation, Article, Label, Source
@@ -30,6 +30,7 @@ INTEROP_FORMATS = {
     "w3c": webannotation,
     "doccano": doccano,
     "labelstudio": labelstudio,
+    "hypothesis": hypothesis,
     "claimreview": claimreview,
 }
 FORMAT_NAMES = {name: FILE_FORMATS[name].title for name in EXPORT_FORMATS}

@@ -43,6 +43,8 @@ FILE_FORMATS: dict[str, FileFormat] = {
         # Label Studio's own exports end in .json or .jsonl too: the import
         # tells them from ours and doccano's by their content.
         FileFormat("labelstudio", "Label Studio tasks (JSON)", "labelstudio.json", "application/json"),
+        # Hypothesis's API and client write .json (and JSON-LD) too; told by content.
+        FileFormat("hypothesis", "Hypothesis annotations (JSON)", "hypothesis.json", "application/json"),
         # Written for fact-checking sites and search engines; nothing to read back.
         FileFormat(
             "claimreview",

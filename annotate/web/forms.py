@@ -192,7 +192,8 @@ class AnnotationFileImportForm(forms.Form):
     AUTO = ""
 
     file = forms.FileField(
-        help_text="A Sourcemark export, a W3C Web Annotation file, a doccano JSONL file or Label Studio tasks."
+        help_text="A Sourcemark export, a W3C Web Annotation file, a doccano JSONL file, Label Studio tasks or "
+        "Hypothesis annotations."
     )
     file_format = forms.ChoiceField(
         label="Format",
@@ -217,14 +218,15 @@ class AnnotationFileImportForm(forms.Form):
         required=False,
         label="User map",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Label Studio: one THEIRS=USERNAME a line, an annotator's id or email and whose spans they are "
-        "(7=ana, alice@example.org=ana).",
+        help_text="Label Studio, Hypothesis: one THEIRS=USERNAME a line, an annotator's id, email or Hypothesis "
+        "account and whose spans they are (7=ana, alice@example.org=ana, acct:alice@hypothes.is=ana).",
     )
     label_map = forms.CharField(
         required=False,
         label="Label map",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Label Studio: one THEIRS=SLUG a line, a label of the file's and which of ours it is (PER=fact).",
+        help_text="Label Studio, Hypothesis: one THEIRS=SLUG a line, a label or tag of the file's and which of ours "
+        "it is (PER=fact).",
     )
     keep_authors = forms.BooleanField(
         required=False,

@@ -122,7 +122,7 @@ def test_an_unknown_format_is_an_export_error(db):
     with pytest.raises(ExportError) as caught:
         stream_annotations(Annotation.objects.all(), "tsv")
     assert str(caught.value) == (
-        "unknown format 'tsv'; use one of csv, json, xlsx, w3c, doccano, labelstudio, claimreview"
+        "unknown format 'tsv'; use one of csv, json, xlsx, w3c, doccano, labelstudio, hypothesis, claimreview"
     )
 
 
@@ -459,6 +459,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(mixed_annotations, client):
         ("w3c", 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"', "sourcemark-annotations.jsonld"),
         ("doccano", "application/jsonl; charset=utf-8", "sourcemark-annotations.jsonl"),
         ("labelstudio", "application/json", "sourcemark-annotations.labelstudio.json"),
+        ("hypothesis", "application/json", "sourcemark-annotations.hypothesis.json"),
         ("claimreview", "application/ld+json", "sourcemark-annotations.claimreview.jsonld"),
     ],
 )
@@ -473,6 +474,10 @@ def test_the_interop_formats_download_like_the_others(
         downloaded, direct = json.loads(body), json.loads(export_bytes(export_format))
         assert downloaded.pop("generated") and direct.pop("generated")
         assert downloaded == direct and downloaded["total"] == len(mixed_annotations)
+    elif export_format == "hypothesis":  # and so does Hypothesis's export
+        downloaded, direct = json.loads(body), json.loads(export_bytes(export_format))
+        assert downloaded.pop("export_date") and direct.pop("export_date")
+        assert downloaded == direct and len(downloaded["annotations"]) == len(mixed_annotations)
     else:
         assert body == export_bytes(export_format)
 

@@ -471,7 +471,8 @@ def test_import_command_reads_the_format_from_the_extension_or_asks_for_it(exist
     path.write_bytes(json.dumps([good_row(article)]).encode())
     _, _, error = run_import(path)
     assert str(error) == (
-        f"{path}: cannot tell the format from the extension; give --format csv|json|xlsx|w3c|doccano|labelstudio"
+        f"{path}: cannot tell the format from the extension; "
+        "give --format csv|json|xlsx|w3c|doccano|labelstudio|hypothesis"
     )
     stdout, _, error = run_import(path, "--format", "json")
     assert error is None

@@ -12,7 +12,8 @@ from annotate.management.progress import stderr_progress
 class Command(BaseCommand):
     help = (
         "Import annotations from a Sourcemark CSV/JSON/XLSX export, a W3C Web Annotation file (w3c), a "
-        "doccano JSONL file (doccano) or Label Studio tasks (labelstudio: its JSON, JSON-MIN or JSONL export). "
+        "doccano JSONL file (doccano), Label Studio tasks (labelstudio: its JSON, JSON-MIN or JSONL export) or "
+        "Hypothesis annotations (hypothesis: its API's search response, its client's export or its JSON-LD). "
         "The whole file is checked first, and a file with any bad row or line "
         "writes nothing (every problem is reported with its row, annotation or line number); the rows are then "
         "written in one transaction, so an interrupted import leaves the database as it was. The import runs "
@@ -36,14 +37,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format",
             choices=IMPORT_FORMATS,
-            help="Default: from the extension (.csv .json .xlsx, .jsonld = w3c, .jsonl = doccano), and a .json or "
-            ".jsonl file of Label Studio tasks is labelstudio.",
+            help="Default: from the extension (.csv .json .xlsx, .jsonld = w3c, .jsonl = doccano); a .json or "
+            ".jsonl file of Label Studio tasks is labelstudio, a .json or .jsonld file of Hypothesis's is hypothesis.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing.")
         parser.add_argument(
             "--reviewer",
-            help="w3c/doccano/labelstudio: the username for annotations whose file does not name their author, "
-            "or (labelstudio) names someone who is no Sourcemark user.",
+            help="w3c/doccano/labelstudio/hypothesis: the username for annotations whose file does not name their "
+            "author, or (labelstudio, hypothesis) names someone who is no Sourcemark user.",
         )
         parser.add_argument(
             "--source", help="doccano/labelstudio: the outlet for new articles whose line or task does not name one."
@@ -53,15 +54,17 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="THEIRS=USERNAME",
-            help="labelstudio: whose annotations an annotator's id or email (completed_by) are, e.g. 7=ana or "
-            "alice@example.org=ana; repeat for each. Wins over a matching email.",
+            help="labelstudio/hypothesis: whose annotations an annotator's id or email (Label Studio's "
+            "completed_by) or a Hypothesis account are, e.g. 7=ana, alice@example.org=ana, "
+            "acct:alice@hypothes.is=ana; repeat for each. Wins over a matching email.",
         )
         parser.add_argument(
             "--label-map",
             action="append",
             default=[],
             metavar="THEIRS=SLUG",
-            help="labelstudio: which of our labels a label of the file's is, e.g. PER=fact; repeat for each.",
+            help="labelstudio/hypothesis: which of our labels a label (or Hypothesis tag) of the file's is, e.g. "
+            "PER=fact or spin=opinion; repeat for each.",
         )
         parser.add_argument(
             "--progress",

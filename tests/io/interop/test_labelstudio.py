@@ -434,7 +434,7 @@ def test_the_command_takes_user_and_label_maps(labels, alice, bob, lena, root, c
 
 def test_a_user_map_for_a_format_that_reads_none_is_refused(labels, root):
     report = annotations_in.import_annotation_file(b"[]", "w3c", user=root, user_map={"7": "ana"})
-    assert report.errors == ["a user or label map is for labelstudio files, not w3c"]
+    assert report.errors == ["a user or label map is for labelstudio, hypothesis files, not w3c"]
 
 
 def test_the_api_imports_label_studio_tasks_with_a_user_map(labels, alice, bob, lena):
