@@ -229,6 +229,8 @@ class AnnotationAdmin(SimpleHistoryAdmin, SpreadsheetSafeAdmin):
                 dry_run="import" not in request.POST,
                 reviewer=values["reviewer"] or None,
                 source=values["source"] or None,
+                user_map=values["user_map"],
+                label_map=values["label_map"],
             )
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "report": report}
         context["title"] = "Import annotations"

@@ -3,8 +3,9 @@
 The five seeds plus a 50,000-character article with emoji and CJK; 10,000
 spans on them (three in four on the long article), a lead importing their
 own spans as the API and the command do (``import_annotation_file``: their
-rights checked, history naming them), from one CSV, one JSON and one
-doccano JSONL file. Measured in the same run:
+rights checked, history naming them), from one CSV, one JSON, one doccano
+JSONL, one Label Studio JSON and one Hypothesis JSON file. Measured in
+the same run:
 
   * the database alone: the same spans and their history rows,
     quote-checked in a loop and inserted with plain bulk_create in one
@@ -118,6 +119,45 @@ def doccano_file(spans: list[dict], reviewer: str) -> bytes:
                 {"start": s["start"], "end": s["end"], "label": s["label"].slug, "note": s["note"]}
             )
     return "\n".join(json.dumps(line, ensure_ascii=False) for line in lines.values()).encode()
+
+
+def labelstudio_file(spans: list[dict], reviewer: str) -> bytes:
+    """Label Studio's JSON export: a task per article, the reviewer's one
+    annotation holding a labels region per span (its note in meta.text)."""
+    tasks = {}
+    for number, s in enumerate(spans):
+        task = tasks.setdefault(s["article"].pk, {
+            "id": s["article"].pk, "data": {"text": s["article"].text},
+            "annotations": [{"completed_by": {"id": 1, "email": "", "username": reviewer}, "result": []}],
+        })  # fmt: skip
+        value = {"start": s["start"], "end": s["end"], "text": s["article"].text[s["start"] : s["end"]],
+                 "labels": [s["label"].name]}  # fmt: skip
+        region = {"id": f"r{number}", "from_name": "label", "to_name": "text", "type": "labels", "value": value}
+        if s["note"]:
+            region["meta"] = {"text": [s["note"]]}
+        task["annotations"][0]["result"].append(region)
+    return json.dumps(list(tasks.values()), ensure_ascii=False).encode()
+
+
+def hypothesis_file(spans: list[dict], reviewer: str) -> bytes:
+    """Hypothesis's API search response: an annotation per span, on the
+    article's address, with its quote and the position it has in our text."""
+    rows = []
+    for number, s in enumerate(spans):
+        text, start, end = s["article"].text, s["start"], s["end"]
+        selectors = [
+            {"type": "TextPositionSelector", "start": len(text[:start].encode("utf-16-le")) // 2,
+             "end": len(text[:end].encode("utf-16-le")) // 2},
+            {"type": "TextQuoteSelector", "exact": text[start:end], "prefix": text[max(0, start - 32) : start],
+             "suffix": text[end : end + 32]},
+        ]  # fmt: skip
+        rows.append({
+            "id": f"h{number}", "user": f"acct:{reviewer}@sourcemark", "uri": s["article"].url,
+            "text": s["note"], "tags": [s["label"].slug],
+            "target": [{"source": s["article"].url, "selector": selectors}],
+            "sourcemark": {"article_sha256": s["article"].sha256},
+        })  # fmt: skip
+    return json.dumps({"total": len(rows), "rows": rows}, ensure_ascii=False).encode()
 
 
 def clear() -> None:
@@ -271,6 +311,8 @@ def main():
         "csv": csv_file(spans, lead.username),
         "json": json_file(spans, lead.username),
         "doccano": doccano_file(spans, lead.username),
+        "labelstudio": labelstudio_file(spans, lead.username),
+        "hypothesis": hypothesis_file(spans, lead.username),
     }
     table = [
         ["database alone (bulk_create)", f"{len(spans):,}", f"{alone * 1000:,.0f}", f"{alone_rate:,.0f}", "1.00",

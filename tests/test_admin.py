@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.contrib import admin
@@ -551,6 +552,21 @@ def test_the_annotation_import_names_each_problem_and_writes_nothing(admin_clien
     assert "Refused" in page
     assert "no reviewer: the file does not say who made it; give a default reviewer" in page
     assert not Annotation.objects.exists()
+
+
+def test_the_annotation_import_tells_label_studio_json_by_its_content_and_takes_a_user_map(
+    admin_client_, labels, alice, bob, lena
+):
+    tasks = (Path(__file__).parent / "io" / "fixtures" / "labelstudio" / "export_json.json").read_bytes()
+    response = import_page(
+        admin_client_, "project-29-at-2024-02-02.json", tasks, user_map="10=bob\n", keep_authors="on",
+        **{"import": "Import"},
+    )  # fmt: skip
+    assert "imported 5 annotation(s): 5 new" in response.content.decode()
+    assert Annotation.objects.filter(reviewer=bob).count() == 2
+
+    refused = import_page(admin_client_, "project.json", tasks, user_map="10", **{"import": "Import"})
+    assert refused.context["form"].errors["user_map"] == ["User map '10': expected THEIRS=OURS, like 7=ana"]
 
 
 def test_the_annotation_import_asks_for_a_format_it_cannot_tell(admin_client_):

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from annotate import permissions
 from annotate.io.file_formats import IMPORT_FORMATS
+from annotate.io.interop.drafts import name_map
 from annotate.models import (
     ARTICLE_TEXT_LIMIT,
     SPAN_TEXT_LIMITS,
@@ -210,8 +211,35 @@ class AnnotationImportSerializer(serializers.Serializer):
     )
     format = serializers.ChoiceField(choices=IMPORT_FORMATS)
     dry_run = serializers.BooleanField(required=False, default=False)
-    reviewer = serializers.CharField(required=False, allow_blank=True, help_text="w3c/doccano: default author.")
-    source = serializers.CharField(required=False, allow_blank=True, help_text="doccano: outlet for new articles.")
+    reviewer = serializers.CharField(
+        required=False, allow_blank=True, help_text="w3c/doccano/labelstudio: default author."
+    )
+    source = serializers.CharField(
+        required=False, allow_blank=True, help_text="doccano/labelstudio: outlet for new articles."
+    )
+    user_map = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="labelstudio/hypothesis: THEIRS=USERNAME, an annotator's id, email or account; one each.",
+    )
+    label_map = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="labelstudio/hypothesis: THEIRS=SLUG, a label or tag of the file's and ours; one each.",
+    )
+
+    def validate_user_map(self, entries: list[str]) -> dict[str, str]:
+        return _name_map(entries, "user_map")
+
+    def validate_label_map(self, entries: list[str]) -> dict[str, str]:
+        return _name_map(entries, "label_map")
+
+
+def _name_map(entries: list[str], option: str) -> dict[str, str]:
+    try:
+        return name_map(entries, option=option)
+    except ValueError as error:
+        raise serializers.ValidationError(str(error)) from None
 
 
 class ImportReportSerializer(serializers.Serializer):

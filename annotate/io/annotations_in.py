@@ -1,6 +1,6 @@
 """Reading annotation files into Sourcemark: our own CSV/JSON/XLSX exports
-(``annotation_tables``), W3C and doccano (``interop``), every one checked
-whole and written by the one bulk writer (``drafts.save_drafts``)."""
+(``annotation_tables``), W3C, doccano and Label Studio (``interop``), every
+one checked whole and written by the one bulk writer (``drafts.save_drafts``)."""
 
 import csv
 import io
@@ -11,10 +11,10 @@ from django.db import transaction
 
 from annotate.io import annotation_tables, spreadsheets
 from annotate.io.articles_in import ImportProblem, csv_reason, decode_article_bytes
-from annotate.io.file_formats import IMPORT_FORMATS, TABLE_FORMATS
+from annotate.io.file_formats import IMPORT_FORMATS, TABLE_FORMATS, import_format_for
 from annotate.io.import_policy import ImportPolicy
 from annotate.io.import_reports import AnnotationImportReport
-from annotate.io.interop import doccano, drafts, webannotation
+from annotate.io.interop import doccano, drafts, hypothesis, labelstudio_in, webannotation
 from annotate.rules import json_input
 
 
@@ -115,17 +115,49 @@ PROGRESS_EVERY = 100
 # ---- one entry point for every format -------------------------------------------
 
 
-def _read_w3c(data: bytes, *, reviewer: str | None, source: str | None):
+def import_format_of(data: bytes, filename: str) -> str | None:
+    """The import format of a file: its suffix's (``import_format_for``),
+    except that a .json or .jsonl file holding Label Studio tasks is
+    ``labelstudio``, and a .json or .jsonld file of Hypothesis's (its API,
+    its client's export, its JSON-LD) is ``hypothesis``: those tools name
+    their files so. None when the suffix names no format."""
+    by_suffix = import_format_for(filename)
+    if by_suffix in ("json", "doccano") and labelstudio_in.looks_like_tasks(data):
+        return "labelstudio"
+    if by_suffix in ("json", "w3c") and hypothesis.looks_like_hypothesis(data):
+        return "hypothesis"
+    return by_suffix
+
+
+def _read_w3c(data: bytes, *, reviewer: str | None, source: str | None, **maps):
     return webannotation.read_collection(data, default_reviewer=reviewer)
 
 
-def _read_doccano(data: bytes, *, reviewer: str | None, source: str | None):
+def _read_doccano(data: bytes, *, reviewer: str | None, source: str | None, **maps):
     return doccano.read_lines(data, default_reviewer=reviewer, default_source=source)
+
+
+def _read_labelstudio(data: bytes, *, reviewer: str | None, source: str | None, user_map, label_map):
+    return labelstudio_in.read_tasks(
+        data, default_reviewer=reviewer, default_source=source, user_map=user_map, label_map=label_map
+    )
+
+
+def _read_hypothesis(data: bytes, *, reviewer: str | None, source: str | None, user_map, label_map):
+    return hypothesis.read_annotations(data, default_reviewer=reviewer, user_map=user_map, label_map=label_map)
 
 
 # Other tools' formats: a reader of drafts for ``drafts.run_import``. The
 # table formats (ours) are read by ``annotation_tables``.
-INTEROP_READERS = {"w3c": _read_w3c, "doccano": _read_doccano}
+INTEROP_READERS = {
+    "w3c": _read_w3c,
+    "doccano": _read_doccano,
+    "labelstudio": _read_labelstudio,
+    "hypothesis": _read_hypothesis,
+}
+# The formats that read a user map and a label map (another tool's names
+# for people and labels).
+MAPPED_FORMATS = ("labelstudio", "hypothesis")
 
 
 def import_annotation_file(
@@ -137,6 +169,8 @@ def import_annotation_file(
     dry_run: bool = False,
     reviewer: str | None = None,
     source: str | None = None,
+    user_map: dict[str, str] | None = None,
+    label_map: dict[str, str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> AnnotationImportReport:
     """Import an annotation file of any format Sourcemark reads
@@ -152,8 +186,11 @@ def import_annotation_file(
     ask for (``ImportPolicy``). The history names ``user`` for every row.
 
     ``reviewer`` and ``source`` fill in what another tool's file may not
-    say (the author of its spans, the outlet of a new article); ``progress``
-    is called as rows are checked and written (table formats)."""
+    say (the author of its spans, the outlet of a new article);
+    ``user_map`` and ``label_map`` turn another tool's names for its
+    annotators and labels into our usernames and label slugs
+    (``MAPPED_FORMATS``); ``progress`` is called as rows are checked and
+    written (table formats)."""
     policy = ImportPolicy(user, keep_authors=keep_authors)
     if (refusal := policy.refusal_of_file) is not None:
         report = AnnotationImportReport()
@@ -165,5 +202,11 @@ def import_annotation_file(
         report = AnnotationImportReport()
         report.errors.append(f"unknown format {file_format!r}; use one of {', '.join(IMPORT_FORMATS)}")
         return report
-    reader = INTEROP_READERS[file_format](data, reviewer=reviewer, source=source)
+    if (user_map or label_map) and file_format not in MAPPED_FORMATS:
+        report = AnnotationImportReport()
+        report.errors.append(f"a user or label map is for {', '.join(MAPPED_FORMATS)} files, not {file_format}")
+        return report
+    reader = INTEROP_READERS[file_format](
+        data, reviewer=reviewer, source=source, user_map=user_map or {}, label_map=label_map or {}
+    )
     return drafts.run_import(reader, dry_run=dry_run, policy=policy)

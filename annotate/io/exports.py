@@ -19,14 +19,20 @@ from openpyxl import Workbook
 
 from annotate import permissions
 from annotate.io.file_formats import CONTENT_TYPES, EXPORT_FORMATS, FILE_FORMATS
-from annotate.io.interop import claimreview, doccano, webannotation
+from annotate.io.interop import claimreview, doccano, hypothesis, labelstudio, webannotation
 from annotate.io.resources import AnnotationResource
 from annotate.io.spreadsheets import xlsx_cell
 from annotate.models import Annotation, Article, Label, Source
 
 # The table formats share AnnotationResource's columns; the interop formats
 # (annotate/io/interop/) speak other tools' shapes.
-INTEROP_FORMATS = {"w3c": webannotation, "doccano": doccano, "claimreview": claimreview}
+INTEROP_FORMATS = {
+    "w3c": webannotation,
+    "doccano": doccano,
+    "labelstudio": labelstudio,
+    "hypothesis": hypothesis,
+    "claimreview": claimreview,
+}
 FORMAT_NAMES = {name: FILE_FORMATS[name].title for name in EXPORT_FORMATS}
 
 

@@ -40,6 +40,11 @@ FILE_FORMATS: dict[str, FileFormat] = {
             'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
         ),
         FileFormat("doccano", "doccano JSONL (sequence labelling)", "jsonl", "application/jsonl; charset=utf-8"),
+        # Label Studio's own exports end in .json or .jsonl too: the import
+        # tells them from ours and doccano's by their content.
+        FileFormat("labelstudio", "Label Studio tasks (JSON)", "labelstudio.json", "application/json"),
+        # Hypothesis's API and client write .json (and JSON-LD) too; told by content.
+        FileFormat("hypothesis", "Hypothesis annotations (JSON)", "hypothesis.json", "application/json"),
         # Written for fact-checking sites and search engines; nothing to read back.
         FileFormat(
             "claimreview",

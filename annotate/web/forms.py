@@ -4,8 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 
 from annotate import permissions
+from annotate.io.annotations_in import import_format_of
 from annotate.io.exports import EXPORT_FORMATS, FILTER_PARAMETERS, FORMAT_NAMES, AnnotationFilter
-from annotate.io.file_formats import FILE_FORMATS, IMPORT_FORMATS, import_format_for
+from annotate.io.file_formats import FILE_FORMATS, IMPORT_FORMATS
+from annotate.io.interop.drafts import name_map
 from annotate.models import ARTICLE_TEXT_LIMIT, MAX_ID, Annotation, Article, Label, Source
 from annotate.read import reports
 from annotate.web.http import id_from_text
@@ -189,17 +191,42 @@ class AnnotationFileImportForm(forms.Form):
 
     AUTO = ""
 
-    file = forms.FileField(help_text="A Sourcemark export, a W3C Web Annotation file or a doccano JSONL file.")
+    file = forms.FileField(
+        help_text="A Sourcemark export, a W3C Web Annotation file, a doccano JSONL file, Label Studio tasks or "
+        "Hypothesis annotations."
+    )
     file_format = forms.ChoiceField(
         label="Format",
         required=False,
-        choices=[(AUTO, "From the file's extension"), *((name, FILE_FORMATS[name].title) for name in IMPORT_FORMATS)],
+        choices=[
+            (AUTO, "From the file's extension (and content)"),
+            *((name, FILE_FORMATS[name].title) for name in IMPORT_FORMATS),
+        ],
     )
     reviewer = forms.CharField(
-        required=False, max_length=150, help_text="W3C/doccano: the username for spans whose file names no author."
+        required=False,
+        max_length=150,
+        help_text="W3C/doccano/Label Studio: the username for spans whose file names no author "
+        "(Label Studio: or names someone who is no user here).",
     )
     source = forms.CharField(
-        required=False, max_length=200, help_text="doccano: the outlet for new articles whose line names none."
+        required=False,
+        max_length=200,
+        help_text="doccano/Label Studio: the outlet for new articles whose line or task names none.",
+    )
+    user_map = forms.CharField(
+        required=False,
+        label="User map",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Label Studio, Hypothesis: one THEIRS=USERNAME a line, an annotator's id, email or Hypothesis "
+        "account and whose spans they are (7=ana, alice@example.org=ana, acct:alice@hypothes.is=ana).",
+    )
+    label_map = forms.CharField(
+        required=False,
+        label="Label map",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Label Studio, Hypothesis: one THEIRS=SLUG a line, a label or tag of the file's and which of ours "
+        "it is (PER=fact).",
     )
     keep_authors = forms.BooleanField(
         required=False,
@@ -207,11 +234,25 @@ class AnnotationFileImportForm(forms.Form):
         "Without it, every row must be yours to write and new spans are made now.",
     )
 
+    def clean_user_map(self) -> dict[str, str]:
+        return self._name_map("user_map")
+
+    def clean_label_map(self) -> dict[str, str]:
+        return self._name_map("label_map")
+
+    def _name_map(self, name: str) -> dict[str, str]:
+        try:
+            return name_map(self.cleaned_data[name].splitlines(), option=self.fields[name].label)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload is not None and not cleaned.get("file_format"):
-            cleaned["file_format"] = import_format_for(upload.name)
+            head = upload.read()
+            upload.seek(0)
+            cleaned["file_format"] = import_format_of(head, upload.name)
             if cleaned["file_format"] is None:
                 self.add_error("file_format", "The file's extension names no format Sourcemark reads; choose one.")
         return cleaned

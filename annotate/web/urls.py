@@ -44,6 +44,7 @@ urlpatterns = [
     path("reports/articles/<int:article_id>/", reports.article_report, name="article-report"),
     path("team/agreement.<str:fmt>", team.team_download, name="team-download"),
     path("export/annotations/", articles.export_annotations, name="export-annotations"),
+    path("export/labelstudio-config.xml", articles.labelstudio_config, name="labelstudio-config"),
     path("healthz", health.healthz, name="healthz"),
     path("labels.css", articles.label_stylesheet, name="label-styles"),
     path("account/", account.account, name="account"),

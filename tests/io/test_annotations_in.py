@@ -17,7 +17,7 @@ def export_of(export_format: str) -> bytes:
 
 
 def test_every_format_is_declared_once_with_a_content_type():
-    assert IMPORT_FORMATS == ("csv", "json", "xlsx", "w3c", "doccano")
+    assert IMPORT_FORMATS == ("csv", "json", "xlsx", "w3c", "doccano", "labelstudio", "hypothesis")
     assert (*IMPORT_FORMATS, "claimreview") == EXPORT_FORMATS
     assert CONTENT_TYPES["doccano"] == "application/jsonl; charset=utf-8"
 
@@ -30,6 +30,8 @@ def test_every_format_is_declared_once_with_a_content_type():
         ("export.json", "json"),
         ("collection.jsonld", "w3c"),
         ("project.jsonl", "doccano"),
+        ("tasks.labelstudio.json", "labelstudio"),
+        ("annotations.hypothesis.json", "hypothesis"),
         ("notes.txt", None),
         ("jsonl", None),
     ],
@@ -52,7 +54,7 @@ def test_each_format_reimports_its_own_export_as_unchanged(mixed_annotations, ro
 
 def test_an_unknown_format_is_a_refusal_that_names_the_formats(root):
     report = annotations_in.import_annotation_file(b"a,b\n", "tsv", user=root)
-    assert report.errors == ["unknown format 'tsv'; use one of csv, json, xlsx, w3c, doccano"]
+    assert report.errors == ["unknown format 'tsv'; use one of csv, json, xlsx, w3c, doccano, labelstudio, hypothesis"]
     assert not report.written
 
 

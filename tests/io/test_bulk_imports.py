@@ -75,6 +75,23 @@ def with_first_span_twice(data: bytes, file_format: str, *, note: str | None = N
             repeat["body"].append({"type": "TextualBody", "purpose": "commenting", "value": note})
         items.append(repeat)
         return json.dumps(document).encode()
+    if file_format == "hypothesis":
+        document = json.loads(data)
+        repeat = json.loads(json.dumps(document["annotations"][0]))
+        if note is not None:
+            repeat["text"] = note
+        document["annotations"].append(repeat)
+        return json.dumps(document).encode()
+    if file_format == "labelstudio":
+        tasks = json.loads(data)
+        annotation = tasks[0]["annotations"][0]
+        repeat = json.loads(json.dumps(annotation))
+        if note is not None:
+            for result in repeat["result"]:
+                result.setdefault("meta", {})["text"] = [note]
+        # A second annotation by the same reviewer, as a merged project has.
+        tasks[0]["annotations"].insert(1, repeat)
+        return json.dumps(tasks).encode()
     assert file_format == "doccano"
     lines = [json.loads(line) for line in data.decode().split("\n") if line]
     first = lines[0]
@@ -111,7 +128,7 @@ def test_a_span_repeated_in_one_file_saying_otherwise_refuses_the_file(marked, r
     [problem] = report.errors
     first = {
         "csv": "row 1", "xlsx": "row 1", "json": "row 1", "w3c": "annotation 1 (urn:sourcemark:annotation:",
-        "doccano": "line 1, span 1",
+        "doccano": "line 1, span 1", "labelstudio": "task 1 (id ", "hypothesis": "annotation 1 (",
     }[file_format]  # fmt: skip
     assert f": the same span as {first}" in problem
     assert "(same article, layer, reviewer, label and offsets), with another" in problem

@@ -110,6 +110,7 @@ def test_xlsx_export_has_one_sheet_named_annotations_with_the_same_cells(mixed_a
     [
         ("csv", parse_csv, [COLUMNS]),
         ("json", json.loads, []),
+        ("labelstudio", json.loads, []),
         ("xlsx", lambda data: [list(row) for row in parse_xlsx(data)], [COLUMNS]),
     ],
 )
@@ -120,7 +121,9 @@ def test_an_empty_export_is_a_valid_file(db, export_format, parse, empty):
 def test_an_unknown_format_is_an_export_error(db):
     with pytest.raises(ExportError) as caught:
         stream_annotations(Annotation.objects.all(), "tsv")
-    assert str(caught.value) == "unknown format 'tsv'; use one of csv, json, xlsx, w3c, doccano, claimreview"
+    assert str(caught.value) == (
+        "unknown format 'tsv'; use one of csv, json, xlsx, w3c, doccano, labelstudio, hypothesis, claimreview"
+    )
 
 
 def test_the_csv_download_matches_the_admins_spreadsheet_safe_csv(mixed_annotations):
@@ -455,6 +458,8 @@ def test_an_anonymous_visitor_is_sent_to_log_in(mixed_annotations, client):
     [
         ("w3c", 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"', "sourcemark-annotations.jsonld"),
         ("doccano", "application/jsonl; charset=utf-8", "sourcemark-annotations.jsonl"),
+        ("labelstudio", "application/json", "sourcemark-annotations.labelstudio.json"),
+        ("hypothesis", "application/json", "sourcemark-annotations.hypothesis.json"),
         ("claimreview", "application/ld+json", "sourcemark-annotations.claimreview.jsonld"),
     ],
 )
@@ -472,6 +477,10 @@ def test_the_interop_formats_download_like_the_others(
             assert document.pop("generated") and document.pop("id").startswith("urn:uuid:")
             assert document["first"].pop("id") and document["first"].pop("partOf")
         assert downloaded == direct and downloaded["total"] == len(mixed_annotations)
+    elif export_format == "hypothesis":  # and so does Hypothesis's export
+        downloaded, direct = json.loads(body), json.loads(export_bytes(export_format))
+        assert downloaded.pop("export_date") and direct.pop("export_date")
+        assert downloaded == direct and len(downloaded["annotations"]) == len(mixed_annotations)
     else:
         assert body == export_bytes(export_format)
 

@@ -470,7 +470,10 @@ def test_import_command_reads_the_format_from_the_extension_or_asks_for_it(exist
     path = tmp_path / "spans.txt"
     path.write_bytes(json.dumps([good_row(article)]).encode())
     _, _, error = run_import(path)
-    assert str(error) == f"{path}: cannot tell the format from the extension; give --format csv|json|xlsx|w3c|doccano"
+    assert str(error) == (
+        f"{path}: cannot tell the format from the extension; "
+        "give --format csv|json|xlsx|w3c|doccano|labelstudio|hypothesis"
+    )
     stdout, _, error = run_import(path, "--format", "json")
     assert error is None
     assert stdout == f"{path}: imported 1 row(s): 1 new, 0 updated, 0 unchanged.\n"

@@ -107,6 +107,8 @@ class AnnotationImportView(LoginExempt, APIView):
             dry_run=dry_run,
             reviewer=values.get("reviewer") or None,
             source=values.get("source") or None,
+            user_map=values.get("user_map") or {},
+            label_map=values.get("label_map") or {},
         )
         body = {
             "summary": report.summary(),

@@ -7,16 +7,17 @@ transaction, so a file with one bad row leaves the database as it was.
 Rows that already exist (same article, layer, reviewer, label and offsets)
 are updated, so importing a file twice changes nothing the second time."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from annotate.actions.bulk_annotations import SpanDraft, annotations_import
+from annotate.io import articles_in
 from annotate.io.import_reports import AnnotationImportReport
-from annotate.models import Label
-from annotate.rules import json_input
+from annotate.models import Article, Label
+from annotate.rules import json_input, offsets
 
 
 class ImportRejected(Exception):
@@ -26,17 +27,25 @@ class ImportRejected(Exception):
 @dataclass
 class InteropReport(AnnotationImportReport):
     """The CSV import's report, plus what only these formats do: spans found
-    again by their quote, and articles made from a doccano line's text."""
+    again by their quote, articles made from a doccano line's or a Label
+    Studio task's text, spans whose file counted in UTF-16 units (older
+    Label Studio), and what a file holds that Sourcemark leaves out on
+    purpose (skipped annotations, results of other kinds), by kind."""
 
     reanchored: int = 0
     articles_created: int = 0
+    utf16: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)
 
     item_name = "annotation"
+
+    def leave_out(self, kind: str, count: int = 1) -> None:
+        self.left_out[kind] = self.left_out.get(kind, 0) + count
 
     def finish(self) -> None:
         super().finish()
         if self.errors:
-            self.articles_created = self.reanchored = 0
+            self.articles_created = self.reanchored = self.utf16 = 0
 
     def summary_details(self) -> str:
         extra = []
@@ -44,22 +53,43 @@ class InteropReport(AnnotationImportReport):
             extra.append(f"{self.reanchored} re-anchored by quote")
         if self.articles_created:
             extra.append(f"{self.articles_created} new article(s)")
+        if self.utf16:
+            extra.append(f"{self.utf16} counted in UTF-16 units, as older Label Studio wrote them")
+        extra.extend(f"{count} {kind} left out" for kind, count in sorted(self.left_out.items()))
         return f" ({', '.join(extra)})" if extra else ""
 
 
 class Lookups:
-    """Labels and users by the names files use for them, read once per import."""
+    """Labels and users by the names files use for them, read once per import.
+    ``label_map`` names our label for a file's own (``--label-map PER=fact``):
+    another tool's project rarely calls its labels what ours are called."""
 
-    def __init__(self):
+    def __init__(self, *, label_map: dict[str, str] | None = None):
         self.labels: dict[str, Label] = {}
         for label in Label.objects.all():
             for key in (label.slug, label.name):
                 self.labels[_label_key(key)] = label
+        self.label_map = {_label_key(theirs): ours for theirs, ours in (label_map or {}).items()}
         self._users: dict[str, object] = {}
+        self._emails: dict[str, list] = {}
+        # A file names a few labels many times: each name is keyed once.
+        self._found: dict[str, Label] = {}
 
     def label(self, value) -> Label:
+        if isinstance(value, str) and value in self._found:
+            return self._found[value]
+        label = self._label(value)
+        self._found[value] = label
+        return label
+
+    def _label(self, value) -> Label:
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"the label must be a label's name, got {value!r}")
+        if (mapped := self.label_map.get(_label_key(value))) is not None:
+            label = self.labels.get(_label_key(mapped))
+            if label is None:
+                raise ValueError(f"the label map names {value!r} {mapped!r}, which is no label here")
+            return label
         label = self.labels.get(_label_key(value))
         if label is None:
             known = ", ".join(sorted({label.slug for label in self.labels.values()}))
@@ -78,6 +108,17 @@ class Lookups:
         if user is None:
             raise ValueError(f"unknown reviewer {username!r}")
         return user
+
+    def users_with_email(self, email: str) -> list:
+        """The users whose email is ``email`` (as mail compares: any case);
+        more than one means the email names nobody in particular."""
+        key = email.casefold()
+        if key not in self._emails:
+            found = []
+            if email.strip() and json_input.unstorable_reason(email) is None:
+                found = list(get_user_model().objects.filter(email__iexact=email).order_by("pk")[:2])
+            self._emails[key] = found
+        return self._emails[key]
 
 
 def _label_key(value: str) -> str:
@@ -153,3 +194,60 @@ def run_import(read, *, dry_run: bool = False, policy=None) -> InteropReport:
         report.written = False
     report.finish()
     return report
+
+
+def name_map(entries: Iterable[str], *, option: str) -> dict[str, str]:
+    """``["7=ana", "alice@x.org=ana"]`` as ``{"7": "ana", "alice@x.org": "ana"}``:
+    what a file calls someone or something, and our name for it. The last
+    ``=`` divides them (a username or slug holds none). Raises ValueError
+    naming ``option`` and the entry for one without both halves."""
+    mapping: dict[str, str] = {}
+    for entry in entries:
+        theirs, equals, ours = entry.strip().rpartition("=")
+        if not equals or not theirs.strip() or not ours.strip():
+            raise ValueError(f"{option} {entry!r}: expected THEIRS=OURS, like 7=ana")
+        mapping[theirs.strip()] = ours.strip()
+    return mapping
+
+
+def article_for_text(
+    mapping: offsets.NormalisationMap,
+    metadata: dict,
+    where: str,
+    report: InteropReport,
+    *,
+    articles: dict,
+    default_source: str | None,
+    file_name: str,
+) -> Article | None:
+    """The article whose stored text is ``mapping``'s normalised text, or a
+    new one made through the one path that makes articles
+    (``articles_in.article_import``: normalised, validated, a page already
+    known by its URL given a new version), from ``metadata`` (title,
+    source, url, byline, published, language; any missing). ``articles``
+    caches each by fingerprint for the rest of the file, so the many tasks
+    or lines of one text look it up once. None, with the problem recorded,
+    when the article cannot be made."""
+    fingerprint = Article.fingerprint(mapping.normal)
+    if fingerprint not in articles:
+        articles[fingerprint] = Article.objects.filter(sha256=fingerprint).first()
+    article = articles[fingerprint]
+    if article is not None:
+        return article
+    values = {}
+    for key in ("title", "source", "url", "byline", "published", "language"):
+        value = metadata.get(key)
+        if value is not None and not isinstance(value, str):
+            report.fail(where, f"{key} must be text")
+            return None
+        values[key] = value or ""
+    values["source"] = values["source"] or default_source or ""
+    record = articles_in.ArticleRecord(text=mapping.raw, original_filename=f"{file_name}-{fingerprint[:12]}", **values)
+    try:
+        article, _ = articles_in.article_import(record)
+    except articles_in.ImportProblem as problem:
+        report.fail(where, str(problem))
+        return None
+    report.articles_created += 1
+    articles[fingerprint] = article
+    return article

@@ -2,6 +2,8 @@
 article's text loaded once per article and labels and reviewers as lookup
 tables, so an export takes a fixed number of queries whatever its size."""
 
+import base64
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -39,6 +41,10 @@ class SpanRow:
     decision_reason: str
     created_at: object
     updated_at: object
+    # Who the reviewer is to another system: Label Studio matches its
+    # annotators by email.
+    reviewer_id: int = 0
+    reviewer_email: str = ""
 
 
 SPAN_COLUMNS = (
@@ -57,10 +63,10 @@ def spans_by_article(queryset: QuerySet[Annotation]) -> Iterator[tuple[ArticleRo
     queryset = queryset.filter(PLACED)
     labels = dict(Label.objects.values_list("pk", "slug"))
     users = {
-        pk: (username, f"{first} {last}".strip())
-        for pk, username, first, last in get_user_model()
+        pk: (username, f"{first} {last}".strip(), email)
+        for pk, username, first, last, email in get_user_model()
         .objects.filter(pk__in=queryset.values("reviewer_id"))
-        .values_list("pk", "username", "first_name", "last_name")
+        .values_list("pk", "username", "first_name", "last_name", "email")
     }
     articles = (
         Article.objects.filter(pk__in=queryset.values("article_id"))
@@ -85,7 +91,30 @@ def spans_by_article(queryset: QuerySet[Annotation]) -> Iterator[tuple[ArticleRo
                 if current.pk == article_id:
                     break
             group = []
-        username, full_name = users[reviewer_id]
-        group.append(SpanRow(pk, labels[label_id], *text_fields, username, full_name, layer, reason, created, updated))
+        username, full_name, email = users[reviewer_id]
+        group.append(
+            SpanRow(
+                pk,
+                labels[label_id],
+                *text_fields,
+                username,
+                full_name,
+                layer,
+                reason,
+                created,
+                updated,
+                reviewer_id,
+                email,
+            )  # fmt: skip
+        )
     if current is not None:
         yield current, group
+
+
+def stable_span_id(article: ArticleRow, span: SpanRow) -> str:
+    """Ten characters from the span's natural key (the text's fingerprint,
+    layer, reviewer, label, offsets), letters, digits, ``-`` and ``_``
+    (Label Studio's id alphabet): the same span has the same id in every
+    export, whatever its database id, and after a round trip."""
+    key = f"{article.sha256}:{span.layer}:{span.reviewer}:{span.label}:{span.start}:{span.end}"
+    return base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest())[:10].decode()

@@ -22,8 +22,9 @@ DATE_OPTIONS = {
 
 class Command(BaseCommand):
     help = (
-        "Export annotations as CSV, JSON, XLSX, W3C Web Annotation JSON-LD (w3c), doccano JSONL (doccano) "
-        "or schema.org ClaimReview (claimreview) to standard output, or to --output."
+        "Export annotations as CSV, JSON, XLSX, W3C Web Annotation JSON-LD (w3c), doccano JSONL (doccano), "
+        "Label Studio tasks (labelstudio; its labeling config: labelstudio_config), Hypothesis's import file "
+        "(hypothesis) or schema.org ClaimReview (claimreview) to standard output, or to --output."
     )
 
     def add_arguments(self, parser):

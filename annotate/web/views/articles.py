@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from annotate import permissions
 from annotate.actions import assignments
 from annotate.io.exports import ExportError, export_download
+from annotate.io.interop.labelstudio import labeling_config_of_labels
 from annotate.models import Annotation, Article, Assignment, Label
 from annotate.read import article_lists, feedback, history, team_agreement
 from annotate.rules import label_styles
@@ -120,6 +121,14 @@ def export_annotations(request):
         return export_download(request.user, form.criteria(), form.cleaned_data["format"])
     except ExportError as error:
         return HttpResponseBadRequest(str(error))
+
+
+@require_GET
+def labelstudio_config(request):
+    """The labeling config a Label Studio project needs for our labelstudio export."""
+    response = HttpResponse(labeling_config_of_labels(), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sourcemark-labelstudio-config.xml"'
+    return response
 
 
 @require_GET
