@@ -246,7 +246,8 @@ def database_raw(spans: list[dict], lead) -> float:
     table = connection.ops.quote_name(Annotation._meta.db_table)
     history = connection.ops.quote_name(Annotation.history.model._meta.db_table)
     columns = ["article_id", "label_id", "start", "end", "quote", "note", "speaker", "evidence_url", "reviewer_id",
-               "layer", "decision_reason", "created_at", "updated_at", "version"]  # fmt: skip
+               "layer", "decision_reason", "created_at", "updated_at", "version", "article_version",
+               "anchor_state"]  # fmt: skip
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -257,7 +258,7 @@ def database_raw(spans: list[dict], lead) -> float:
             quote = texts[s["article"].pk][start:end]
             assert quote == s["article"].text[start:end]
             rows.append((s["article"].pk, s["label"].pk, start, end, quote, s["note"], "", "", lead.pk, "reviewer", "",
-                         now, now, 1))  # fmt: skip
+                         now, now, 1, s["article"].text_version, "exact"))  # fmt: skip
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
         cursor.execute(
             f"INSERT INTO {history} (id, {names}, history_date, history_type, history_user_id) "
