@@ -11,7 +11,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotate.actions import annotations, bulk_annotations
+from annotate.actions import annotations, bulk_annotations, row_inserts
 from annotate.actions.bulk_annotations import SpanDraft, annotations_import, describe_validation_error
 from annotate.models import Annotation
 from tests.conftest import make_annotation, make_article
@@ -293,5 +293,9 @@ def test_property_any_span_of_any_text_is_judged_as_the_page_judges_it(labels, a
 def test_a_batch_is_one_statement_of_spans_and_one_of_history_rows(text_article, labels, alice):
     size = bulk_annotations.batch_size()
     assert 1 <= size <= bulk_annotations.BATCH_SIZE
-    assert bulk_annotations.queries_for(new=size + 1, updated=0) == 4
     assert bulk_annotations.queries_for(new=0, updated=size) == 2
+    assert bulk_annotations.queries_for(new=0, updated=size + 1) == 4
+    new = bulk_annotations.create_batch_size()
+    assert 1 <= new <= row_inserts.MOST_ROWS
+    assert bulk_annotations.queries_for(new=new, updated=0) == 2
+    assert bulk_annotations.queries_for(new=new + 1, updated=0) == 4
