@@ -46,32 +46,31 @@ def rows_per_insert(columns: Sequence[str]) -> int:
     return max(1, min(MOST_ROWS, parameter_limit() // max(1, len(columns))))
 
 
-def _adapter(field: models.Field) -> Callable:
+def _adapter(field: models.Field) -> Callable | None:
     """The function that turns a Python value of ``field`` into what the
-    driver is given, as ``get_db_prep_save`` would."""
+    driver is given, as ``get_db_prep_save`` would, or None where that
+    returns the value itself (integers, strings, and keys to integer keys)."""
     if isinstance(field, models.DateTimeField):
         # Rows of one file share few times (often one "now"): adapt each once.
         adapt = functools.lru_cache(maxsize=1024)(connection.ops.adapt_datetimefield_value)
         return lambda value: None if value is None else adapt(value)
-    if isinstance(field, (models.UUIDField, models.BooleanField, models.JSONField, models.DecimalField)):
-        return lambda value: field.get_db_prep_save(value, connection)
-    # Integers, strings and foreign keys to integer keys: the value is already
-    # what the column holds (get_db_prep_save returns it unchanged).
-    return lambda value: (
-        value if value is None or type(value) in (int, str) else field.get_db_prep_save(value, connection)
-    )
+    plain = (models.IntegerField, models.CharField, models.TextField, models.AutoField)
+    if isinstance(field, plain) or (isinstance(field, models.ForeignKey) and isinstance(field.target_field, plain)):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
     """INSERT ``rows`` (tuples of Python values in ``columns``' order, attnames)
     in as few statements as the database takes, and return their new ids in
-    the order of ``rows``."""
+    the order of ``rows``. Each value must already be of its field's Python
+    type (what ``full_clean`` leaves): an int for an integer, a str for text."""
     if not rows:
         return []
     meta = model._meta
     by_attname = {field.attname: field for field in meta.concrete_fields}
     fields = [by_attname[name] for name in columns]
-    adapters = [_adapter(field) for field in fields]
+    adapted = [(index, adapt) for index, field in enumerate(fields) if (adapt := _adapter(field)) is not None]
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in fields)
     one_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -80,7 +79,14 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     with connection.cursor() as cursor:
         for first in range(0, len(rows), size):
             batch = rows[first : first + size]
-            params = [adapt(value) for row in batch for adapt, value in zip(adapters, row, strict=True)]
+            params = []
+            for row in batch:
+                row = list(row)
+                if len(row) != len(fields):
+                    raise ValueError(f"a row of {len(row)} values for {len(fields)} columns")
+                for index, adapt in adapted:
+                    row[index] = adapt(row[index])
+                params.extend(row)
             # Names come from the model, every value is a parameter.
             values = ", ".join([one_row] * len(batch))
             sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES {values} RETURNING {quote(meta.pk.column)}"  # noqa: S608
