@@ -84,6 +84,10 @@ def unstorable_reason(text: str) -> str | None:
     "the note"), or None when one can."""
     if "\x00" in text:
         return "must not contain NUL characters"
+    if text.isascii():
+        # No surrogate is ASCII; most notes and quotes are, and this is the
+        # one check run on every text field of every span of a file.
+        return None
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
