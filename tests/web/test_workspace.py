@@ -1203,3 +1203,26 @@ def test_a_delete_takes_a_fixed_number_of_queries(alices_span, alice, django_ass
     with django_assert_num_queries(10):
         response = client.delete(reverse("annotation-detail", args=[alices_span.pk]) + "?version=1")
     assert response.status_code == 200
+
+
+def test_a_reload_of_unchanged_spans_is_a_304_and_any_change_a_new_tag(mixed, alice, bob, labels):
+    url = reverse("article-annotations", args=[mixed.pk])
+    alice_client = client_for(alice)
+    assert post_json(alice_client, mixed, span_body(mixed, SAID)).status_code == 201
+    first = alice_client.get(url)
+    assert first.status_code == 200 and first["ETag"]
+    assert "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+
+    again = alice_client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+
+    # Another user is sent other spans under the same address: never their 304.
+    bob_sees = client_for(bob).get(url, headers={"If-None-Match": first["ETag"]})
+    assert bob_sees.status_code == 200 and bob_sees["ETag"] != first["ETag"]
+
+    # A change of the span changes what alice is sent.
+    span = Annotation.objects.get(article=mixed, reviewer=alice)
+    assert patch_json(alice_client, span, {"note": "checked", "version": span.version}).status_code == 200
+    changed = alice_client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    assert json.loads(changed.content)["annotations"][0]["note"] == "checked"

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import BadRequest, ValidationError
@@ -67,9 +69,22 @@ def article_annotations(request, article_id: int):
     article = get_object_or_404(Article, pk=article_id)
     if request.method == "GET":
         state = workspace.page_state(article, request.user, **_view_options(request))
-        return JsonResponse({"annotations": state["annotations"]})
+        return _revalidated(request, JsonResponse({"annotations": state["annotations"]}))
     payload = workspace.annotation_create_answer(article=article, data=read_json_object(request), user=request.user)
     return JsonResponse(payload, status=201)
+
+
+def _revalidated(request, response: HttpResponse) -> HttpResponse:
+    """The spans as this user may see them now, tagged with a hash of their
+    bytes: a reload that finds nothing new (the workspace polls while a
+    colleague works) gets a 304 with no body. The tag is of what this
+    user was sent, so a colleague's submit, an adjudication or a change of
+    view switch makes a new one; private, revalidated on every request."""
+    etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
+    response = get_conditional_response(request, etag=etag, response=response) or response
+    response["ETag"] = etag
+    patch_cache_control(response, no_cache=True, private=True)
+    return response
 
 
 def _view_options(request) -> dict:

@@ -354,6 +354,7 @@ def test_our_export_has_the_shape_label_studios_converter_reads(marked):
 
 def test_our_export_loads_in_label_studios_own_converter(marked, tmp_path):
     import label_studio_converter as converter  # a dev requirement: its absence must fail, not skip
+
     exported = tmp_path / "tasks.json"
     exported.write_bytes(b"".join(stream_annotations(Annotation.objects.all(), "labelstudio")))
     reader = converter.Converter(labelstudio.labeling_config_of_labels(), str(tmp_path))
