@@ -24,6 +24,7 @@ from annotate.models import (
     SPAN_TEXT_LIMITS,
     Adjudication,
     Annotation,
+    AnnotationImportJob,
     Article,
     ArticleFetch,
     ArticleVersion,
@@ -330,6 +331,31 @@ class ArticleFetchAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["url", "status", "outcome", "article", "requested_by", "task_result_id", "created_at", "finished_at"]
     readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnnotationImportJob)
+class AnnotationImportJobAdmin(admin.ModelAdmin):
+    """Background annotation imports: who sent which file, how far it is
+    (rows done of total) and its result, to read. Jobs are queued through
+    the API and run by the worker (annotate/actions/import_jobs.py)."""
+
+    list_display = ["__str__", "file_name", "status", "stage", "done", "total", "requested_by", "created_at"]
+    list_filter = ["status", "file_format", "created_at"]
+    list_select_related = ["requested_by"]
+    search_fields = ["file_name", "requested_by__username"]
+    date_hierarchy = "created_at"
+    fields = ["file_name", "file_format", "size", "dry_run", "options", "status", "stage", "done", "total", "result",
+              "requested_by", "task_result_id", "created_at", "started_at", "finished_at"]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")
 
     def has_add_permission(self, request):
         return False

@@ -313,6 +313,17 @@ def article_fetches_visible_to(user) -> Q:
     return Q(requested_by_id=user.pk)
 
 
+def annotation_import_jobs_visible_to(user) -> Q:
+    """The background annotation imports a user may follow, as a filter on
+    AnnotationImportJob: their own (the result quotes their file, so not
+    even another lead's), or every one for staff, who run the site."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if user.is_staff:
+        return Q()
+    return Q(requested_by_id=user.pk)
+
+
 def own_tokens(user) -> Q:
     """The API tokens a user may see and revoke, as a filter on DRF's Token:
     their own, whatever their role. An admin who must stop someone's token

@@ -330,6 +330,10 @@ SPECTACULAR_SETTINGS = {
 # other service and more workers on more machines share one queue (README,
 # "The worker"). Tests run tasks in-process with the ImmediateBackend.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An annotation file larger than this (bytes) is imported by a background
+# worker, not within its request (about 30,000 spans of CSV; a request's
+# import of that many takes a few seconds, well inside gunicorn's timeout).
+ANNOTATION_IMPORT_BACKGROUND_BYTES = env_int("ANNOTATION_IMPORT_BACKGROUND_BYTES", 2_000_000)
 
 # Fetching articles from URLs (annotate/io/fetching.py). The addresses a
 # URL may lead to are checked (no private, loopback, link-local, multicast,

@@ -629,3 +629,17 @@ def test_the_feed_admin_polls_in_the_background_and_deletes_by_unfollowing(admin
 
     admin_client_.post(changelist, {"action": "delete_selected", "_selected_action": [feed.pk], "post": "yes"})
     assert not Feed.objects.exists()
+
+
+def test_background_imports_are_listed_with_their_progress_and_cannot_be_edited(admin_client_, lena):
+    from annotate.models import AnnotationImportJob
+
+    job = AnnotationImportJob.objects.create(
+        requested_by=lena, file_name="big-export.csv", file_format="csv", data=b"x" * 10, size=10,
+        status="running", stage="writing", done=1200, total=5000,
+    )  # fmt: skip
+    html = admin_client_.get(reverse("admin:annotate_annotationimportjob_changelist")).content.decode()
+    assert "big-export.csv" in html and "1200" in html and "5000" in html and "writing" in html
+    page = admin_client_.get(reverse("admin:annotate_annotationimportjob_change", args=[job.pk]))
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert admin_client_.get(reverse("admin:annotate_annotationimportjob_add")).status_code == 403

@@ -13,6 +13,7 @@ from annotate.models import (
     ARTICLE_TEXT_LIMIT,
     SPAN_TEXT_LIMITS,
     Annotation,
+    AnnotationImportJob,
     Article,
     ArticleFetch,
     Assignment,
@@ -90,6 +91,21 @@ class ArticleFetchSerializer(serializers.ModelSerializer):
     class Meta:
         model = ArticleFetch
         fields = ("id", "self", "url", "status", "outcome", "article", "requested_by", "created_at", "finished_at")
+        read_only_fields = fields
+
+
+class AnnotationImportJobSerializer(serializers.ModelSerializer):
+    """A background annotation import: follow ``self`` until ``status`` is
+    done (``result`` has the counts) or failed (``result.errors`` has every
+    reason; nothing was written). ``done`` of ``total`` rows while it runs."""
+
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    self = serializers.HyperlinkedIdentityField(view_name="api-annotation-import-job-detail", help_text="Poll this.")
+
+    class Meta:
+        model = AnnotationImportJob
+        fields = ("id", "self", "file_name", "file_format", "size", "dry_run", "status", "stage", "done", "total",
+                  "result", "requested_by", "created_at", "started_at", "finished_at")  # fmt: skip
         read_only_fields = fields
 
 
@@ -211,6 +227,12 @@ class AnnotationImportSerializer(serializers.Serializer):
     )
     format = serializers.ChoiceField(choices=IMPORT_FORMATS)
     dry_run = serializers.BooleanField(required=False, default=False)
+    background = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Import in the background (202 with a job to follow), whatever the size; a file over "
+        "ANNOTATION_IMPORT_BACKGROUND_BYTES always is.",
+    )
     reviewer = serializers.CharField(
         required=False, allow_blank=True, help_text="w3c/doccano/labelstudio: default author."
     )

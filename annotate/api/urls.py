@@ -11,6 +11,7 @@ router.register("sources", articles.SourceViewSet, basename="api-source")
 router.register("labels", articles.LabelViewSet, basename="api-label")
 router.register("articles", articles.ArticleViewSet, basename="api-article")
 router.register("article-fetches", articles.ArticleFetchViewSet, basename="api-article-fetch")
+router.register("imports/annotations/jobs", exchange.AnnotationImportJobViewSet, basename="api-annotation-import-job")
 router.register("annotations", annotations.AnnotationViewSet, basename="api-annotation")
 router.register("assignments", assignments.AssignmentViewSet, basename="api-assignment")
 

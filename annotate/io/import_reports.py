@@ -58,3 +58,15 @@ class AnnotationImportReport:
     def summary_details(self) -> str:
         """Anything a kind of import adds to the summary, as " (…)"."""
         return ""
+
+    def as_dict(self) -> dict:
+        """The report as the API answers it and a background job keeps it."""
+        return {
+            "summary": self.summary(),
+            "written": self.written,
+            "total": self.total,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+        }

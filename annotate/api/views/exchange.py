@@ -1,17 +1,20 @@
 """Annotation files out (every export format) and in (an import, leads)."""
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotate import permissions, tasks
 from annotate.api import serializers
 from annotate.api.views.common import LoginExempt, require_lead
 from annotate.io import annotations_in
 from annotate.io.exports import CONTENT_TYPES, EXPORT_FORMATS, ExportError, criteria_from_query, export_download
-from annotate.models import Annotation
+from annotate.models import Annotation, AnnotationImportJob
 
 
 class IgnoreAcceptHeader(BaseContentNegotiation):
@@ -90,7 +93,13 @@ class AnnotationImportView(LoginExempt, APIView):
     @extend_schema(
         summary="Import an annotation file (leads): all or nothing",
         request={"multipart/form-data": serializers.AnnotationImportSerializer},
-        responses={200: serializers.ImportReportSerializer, 422: serializers.ImportReportSerializer},
+        responses={
+            200: serializers.ImportReportSerializer,
+            202: serializers.AnnotationImportJobSerializer,
+            422: serializers.ImportReportSerializer,
+        },
+        description="A file over ANNOTATION_IMPORT_BACKGROUND_BYTES, or any with `background`, is imported by a "
+        "background worker: 202 with the job (its `self` to follow, also in Location).",
     )
     def post(self, request):
         require_lead(request.user, "import annotations")
@@ -99,25 +108,34 @@ class AnnotationImportView(LoginExempt, APIView):
         values = form.validated_data
         data = values["file"].read()
         file_format, dry_run = values["format"], values["dry_run"]
-        report = annotations_in.import_annotation_file(
-            data,
-            file_format,
-            user=request.user,
-            keep_authors=values.get("keep_authors", False),
-            dry_run=dry_run,
-            reviewer=values.get("reviewer") or None,
-            source=values.get("source") or None,
-            user_map=values.get("user_map") or {},
-            label_map=values.get("label_map") or {},
-        )
-        body = {
-            "summary": report.summary(),
-            "written": report.written,
-            "total": report.total,
-            "new": report.new,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "errors": report.errors,
+        options = {
+            "keep_authors": values.get("keep_authors", False),
+            "reviewer": values.get("reviewer") or None,
+            "source": values.get("source") or None,
+            "user_map": values.get("user_map") or {},
+            "label_map": values.get("label_map") or {},
         }
+        if values["background"] or len(data) > settings.ANNOTATION_IMPORT_BACKGROUND_BYTES:
+            job = tasks.queue_annotation_import(
+                data, file_format, user=request.user, file_name=values["file"].name or "", dry_run=dry_run,
+                options=options,
+            )  # fmt: skip
+            body = serializers.AnnotationImportJobSerializer(job, context={"request": request}).data
+            return Response(body, status=202, headers={"Location": body["self"]})
+        report = annotations_in.import_annotation_file(data, file_format, user=request.user, dry_run=dry_run, **options)
         # 422: the request was fine, the file's content is refused (see errors).
-        return Response(body, status=422 if report.errors else 200)
+        return Response(report.as_dict(), status=422 if report.errors else 200)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Background annotation imports the caller may follow: their own (staff: all)"),
+    retrieve=extend_schema(summary="One background annotation import: its status, progress and result"),
+)
+class AnnotationImportJobViewSet(LoginExempt, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.AnnotationImportJobSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        jobs = AnnotationImportJob.objects.select_related("requested_by").defer("data")
+        visible = permissions.annotation_import_jobs_visible_to(self.request.user)
+        return jobs.filter(visible).order_by("-created_at", "-id")
