@@ -22,7 +22,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotate.models import ArticleFetch, Feed
+from annotate.models import AnnotationImportJob, ArticleFetch, Feed
 from annotate.web.forms import AnnotationExportForm, ArticleListForm, AssignForm, FeedFollowForm, ReportForm
 from tests.conftest import assign, make_annotation, make_article, make_assignment
 from tests.web.test_fuzz_json import content_types, rolled_back
@@ -116,8 +116,9 @@ def world(alice, bob, lena, root, labels):
     make_annotation(article, labels["quote"], lena, quote="Lukashenko", layer="consensus")
     fetch = ArticleFetch.objects.create(url="https://news.example/story", requested_by=lena)
     feed = Feed.objects.create(url="https://news.example/rss.xml", url_key="news.example/rss.xml", added_by=lena)
+    job = AnnotationImportJob.objects.create(requested_by=lena, file_format="csv", data=b"article_id\n")
     ids = {"article": article.pk, "span": span.pk, "source": article.source_id, "assignment": submitted.pk,
-           "label": labels["fact"].pk, "fetch": fetch.pk, "feed": feed.pk}  # fmt: skip
+           "label": labels["fact"].pk, "fetch": fetch.pk, "feed": feed.pk, "import_job": job.pk}  # fmt: skip
     clients = {"anonymous": Client()}
     for user in (alice, lena, root):
         clients[user.username] = Client()
@@ -127,7 +128,7 @@ def world(alice, bob, lena, root, labels):
 
 # What an API path's {id} names, by the collection before it.
 ID_KINDS = {"articles": "article", "sources": "source", "assignments": "assignment", "labels": "label",
-            "annotations": "span", "article-fetches": "fetch"}  # fmt: skip
+            "annotations": "span", "article-fetches": "fetch", "jobs": "import_job"}  # fmt: skip
 
 
 def real_path(template: str, ids: dict, path_id: str) -> str:
